@@ -1,0 +1,67 @@
+"""The one exception hierarchy of jazzcore.
+
+Every error a user can cause (a bad file, a bad parameter, an unknown chord, a model
+file that does not fit) is raised as a subclass of :class:`JazzcoreError` with a
+one-line message that says what is wrong and what to do. The app shows that message
+with ``st.error`` and the CLI prints it, so no caller ever needs to show a traceback.
+"""
+
+from __future__ import annotations
+
+
+class JazzcoreError(Exception):
+    """Base class of every error jazzcore raises on purpose."""
+
+    def __init__(self, message: str):
+        # One line, always: the app and the CLI print it as it is.
+        super().__init__(" ".join(str(message).split()))
+
+
+class SourceError(JazzcoreError):
+    """A corpus source cannot be had: unknown name, missing path, failed download."""
+
+
+class ChecksumError(SourceError):
+    """A downloaded or cached file does not have the expected SHA-256."""
+
+
+class InputFileError(JazzcoreError):
+    """A file is not readable music: wrong type, truncated, corrupt, too big, too slow."""
+
+
+class MelodyError(JazzcoreError):
+    """A score has no usable melody (no notes, only chords, nothing in the chosen measures)."""
+
+
+class ParameterError(JazzcoreError, ValueError):
+    """A parameter is out of its range (Ty, epochs, n_a, temperature, top_k, ...)."""
+
+
+class ChordSymbolError(JazzcoreError, ValueError):
+    """A chord progression is empty or names a chord symbol that cannot be read."""
+
+
+class ModelFileError(JazzcoreError):
+    """A model file is corrupt, unsafe (would execute code) or of an unknown format."""
+
+
+class VocabularyMismatchError(ModelFileError):
+    """A model was trained on another vocabulary than the corpus it is used with."""
+
+
+class OutputError(JazzcoreError):
+    """An output file (MIDI, WAV, model) cannot be written where it was asked for."""
+
+
+__all__ = [
+    "JazzcoreError",
+    "SourceError",
+    "ChecksumError",
+    "InputFileError",
+    "MelodyError",
+    "ParameterError",
+    "ChordSymbolError",
+    "ModelFileError",
+    "VocabularyMismatchError",
+    "OutputError",
+]

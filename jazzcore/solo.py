@@ -1,0 +1,131 @@
+"""The musical objects between a source file and the grammar: a solo, its measures, its chords.
+
+Everything here is plain Python data (no music21 objects), so a parsed solo is cheap to
+cache, to pickle and to compare. Units are stated on every field:
+
+* offsets and durations are in **quarter lengths** (a quarter note is 1.0),
+  offsets measured from the start of the measure the element belongs to;
+* pitches are **MIDI pitch numbers** (middle C = 60);
+* a measure is always 4 quarter lengths long, as in the seed (4/4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MEASURE_LENGTH = 4.0
+"""Quarter lengths per measure: the seed and deepjazz group every solo in 4/4."""
+
+# music21's default spelling of a MIDI pitch class when it reads a MIDI file.
+_DEFAULT_NAMES = ("C", "C#", "D", "E-", "E", "F", "F#", "G", "G#", "A", "B-", "B")
+
+
+def default_pitch_name(midi_pitch: int) -> str:
+    """The pitch-class name music21 gives a MIDI pitch read from a MIDI file ('E-', 'F#', ...)."""
+    return _DEFAULT_NAMES[int(midi_pitch) % 12]
+
+
+@dataclass(frozen=True)
+class MelodyNote:
+    """One melody note or rest.
+
+    offset: quarter lengths from the start of its measure.
+    duration: quarter lengths (> 0 once a solo is built).
+    pitch: MIDI pitch, or None for a rest.
+    name: the spelled pitch-class name ('C#', 'E-'), or None for a rest.
+    """
+
+    offset: float
+    duration: float
+    pitch: int | None = None
+    name: str | None = None
+
+    def __post_init__(self):
+        if self.pitch is not None and self.name is None:
+            object.__setattr__(self, "name", default_pitch_name(self.pitch))
+
+    @property
+    def is_rest(self) -> bool:
+        return self.pitch is None
+
+
+@dataclass(frozen=True)
+class ChordEvent:
+    """One chord sounding in a measure.
+
+    offset: quarter lengths from the start of its measure.
+    duration: quarter lengths.
+    pitches: MIDI pitches, ascending.
+    names: spelled pitch-class names of ``pitches``, in the same order.
+    symbol: the chord symbol it was realized from ('Dm7'), when there was one.
+    """
+
+    offset: float
+    duration: float
+    pitches: tuple[int, ...]
+    names: tuple[str, ...] = ()
+    symbol: str | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "pitches", tuple(int(p) for p in self.pitches))
+        if not self.names:
+            object.__setattr__(self, "names", tuple(default_pitch_name(p) for p in self.pitches))
+
+
+@dataclass
+class Measure:
+    """One 4-quarter-length measure of a solo: its melody and the chords sounding in it.
+
+    number: the measure's index in the source (offset of its start / 4).
+    """
+
+    number: int
+    notes: list[MelodyNote] = field(default_factory=list)
+    chords: list[ChordEvent] = field(default_factory=list)
+
+
+@dataclass
+class ChordTimeline:
+    """The chords of a solo, measure by measure.
+
+    ``measures[k]`` lists the :class:`ChordEvent` of the k-th measure, offsets relative to
+    that measure's start. This is what the seed calls ``chords`` and what the
+    post-processor writes the generated melody over: one "set of chords" per measure.
+    """
+
+    measures: list[list[ChordEvent]]
+
+    def __len__(self) -> int:
+        return len(self.measures)
+
+    def __getitem__(self, k: int) -> list[ChordEvent]:
+        return self.measures[k]
+
+    def __iter__(self):
+        return iter(self.measures)
+
+
+@dataclass
+class Solo:
+    """A melody with its chords, cut into 4/4 measures: the input of the grammar.
+
+    title: a human name of the source ("Pat Metheny, And Then I Knew").
+    melody_part: which part of the score the melody came from (name or index).
+    chord_source: where the chords came from ("part 0 (Piano)", "chord symbols", ...).
+    tempo_bpm: quarter notes per minute of the source, for playback.
+    """
+
+    measures: list[Measure]
+    title: str = ""
+    melody_part: str = ""
+    chord_source: str = ""
+    tempo_bpm: float = 130.0
+
+    @property
+    def chords(self) -> ChordTimeline:
+        return ChordTimeline([list(m.chords) for m in self.measures])
+
+    @property
+    def note_count(self) -> int:
+        """Number of sounding melody notes (rests not counted)."""
+        return sum(1 for m in self.measures for n in m.notes if not n.is_rest)
