@@ -135,3 +135,115 @@ def data_processing(
     Y = np.zeros((Tx, m, n_values), dtype=np.float32)
     Y[: Tx - 1] = np.swapaxes(X[:, 1:, :], 0, 1)
     return X, Y, n_values
+
+
+# ---------------------------------------------------------------------------------------
+# A source's corpus: solo(s) → grammar values → vocabulary, cached by the file's hash
+
+
+@dataclass
+class Corpus:
+    """The grammar values of one source, ready to train on.
+
+    name: the source's label. sha256: hash of the file(s) read (the cache key).
+    solos: the parsed solos (one, or several for the lead sheets).
+    measure_values: the values of each measure, in order (all solos' measures in turn).
+    values: the flat corpus (all measures' values in order) — what the seed calls corpus.
+    vocabulary: its unique values, sorted.
+    """
+
+    name: str
+    sha256: str
+    solos: list
+    measure_values: list[list[str]]
+    values: list[str]
+    vocabulary: Vocabulary
+
+    @property
+    def chords(self):
+        """The chords of every measure, one set per measure (a ChordTimeline)."""
+        from .solo import ChordTimeline
+
+        return ChordTimeline([list(m.chords) for solo in self.solos for m in solo.measures])
+
+    @property
+    def n_values(self) -> int:
+        return len(self.vocabulary)
+
+    def xy(self, m: int = 60, Tx: int = 30, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """X (m, Tx, n_values) and Y (Tx, m, n_values) by the seed's data_processing."""
+        X, Y, _ = data_processing(self.values, self.vocabulary.values_indices, m, Tx, seed)
+        return X, Y
+
+
+_CORPUS_CACHE: dict[tuple, Corpus] = {}
+_CORPUS_CACHE_SIZE = 16
+
+
+def _corpus_from_solos(name: str, key_hash: str, solos: list) -> Corpus:
+    from .grammar import tokenize_solo
+
+    measure_values = [[str(t) for t in measure] for solo in solos for measure in tokenize_solo(solo)]
+    values = [v for measure in measure_values for v in measure]
+    if not values:
+        from .errors import MelodyError
+
+        raise MelodyError(f"{name} gives no grammar values: choose other measures or another melody part.")
+    return Corpus(name, key_hash, solos, measure_values, values, Vocabulary.from_corpus(values))
+
+
+def load_corpus(
+    source=None,
+    *,
+    melody_part: int | str | None = None,
+    chord_part: int | str | None = None,
+    measures: tuple[int, int] | None = None,
+) -> Corpus:
+    """Read a source ('metheny', 'leadsheets' or a path) into a :class:`Corpus`.
+
+    melody_part, chord_part: override the automatic choice of parts (index or name) for
+    a user's file; measures: (first, last) measure numbers to keep, inclusive.
+    A second call with the same file contents and options is served from memory.
+    """
+    from . import extract, sources
+
+    spec = sources.resolve_source(source)
+    options = (melody_part, chord_part, tuple(measures) if measures else None)
+    if spec.kind == "leadsheets":
+        import music21
+
+        key = ("leadsheets", music21.__version__, extract.LEADSHEET_WORKS, options)
+    else:
+        kind, data = sources.check_music_file(spec.path)
+        key = (spec.kind, sources.sha256_of(data), options)
+    cached = _CORPUS_CACHE.get(key)
+    if cached is not None:
+        return cached
+
+    if spec.kind == "leadsheets":
+        solos = [extract.leadsheet_solo(work) for work in extract.LEADSHEET_WORKS]
+        key_hash = hashlib.sha256(repr(key).encode()).hexdigest()
+    elif spec.kind == "metheny" and options == (None, None, None):
+        solos = [extract.metheny_solo(spec.path)]
+        key_hash = key[1]
+    else:
+        solos = [extract.load_solo(spec.path, melody_part=melody_part, chord_part=chord_part, measures=measures)]
+        key_hash = key[1]
+    corpus = _corpus_from_solos(spec.label, key_hash, solos)
+
+    if len(_CORPUS_CACHE) >= _CORPUS_CACHE_SIZE:
+        _CORPUS_CACHE.pop(next(iter(_CORPUS_CACHE)))
+    _CORPUS_CACHE[key] = corpus
+    return corpus
+
+
+def load_music_utils(source=None, m: int = 60, Tx: int = 30):
+    """The seed's ``load_music_utils``: ``(X, Y, n_values, indices_values, chords)``.
+
+    source: None or 'metheny' (the seed's solo, downloaded on first use), 'leadsheets'
+    (offline), or the path of a MIDI/MusicXML file. X has shape (m, Tx, n_values), Y has
+    shape (Tx, m, n_values); on the Metheny file the seed prints n_values = 78.
+    """
+    corpus = load_corpus(source)
+    X, Y = corpus.xy(m, Tx)
+    return X, Y, corpus.n_values, corpus.vocabulary.indices_values, corpus.chords

@@ -1,0 +1,250 @@
+"""Where a solo comes from: the seed's Metheny file, music21's lead sheets, or the user's file.
+
+* ``"metheny"`` — Pat Metheny, "And Then I Knew", the MIDI the seed and deepjazz train on.
+  It is not shipped: like a Keras dataset it is downloaded on first use, checked against
+  its SHA-256 and kept in the cache folder (``data/`` of the project, or ``$JAZZCORE_CACHE``).
+* ``"leadsheets"`` — lead sheets with chord symbols from music21's own corpus: the offline
+  default, needs no network.
+* a path to a MIDI (``.mid``/``.midi``) or MusicXML (``.xml``/``.musicxml``/``.mxl``) file.
+
+``JAZZCORE_OFFLINE=1`` forbids every network access. Every file is checked before any parser
+sees it (size, type by its first bytes, and for MIDI a quick scan of its events), so a wrong,
+truncated, empty or huge file gives a one-line :class:`~jazzcore.errors.InputFileError`
+instead of a parser traceback or a hang.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ChecksumError, InputFileError, SourceError
+
+METHENY_URL = "https://raw.githubusercontent.com/jisungk/deepjazz/master/midi/original_metheny.mid"
+METHENY_SHA256 = "0da8322ceab36b036682b5ece0c315193f7b701a3340a0ca5a523b107c6f428d"
+METHENY_SIZE = 92_549
+METHENY_FILENAME = "original_metheny.mid"
+
+SOURCE_NAMES = ("metheny", "leadsheets")
+MIDI_SUFFIXES = (".mid", ".midi")
+MUSICXML_SUFFIXES = (".xml", ".musicxml", ".mxl")
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+"""Largest music file accepted (bytes). A solo's MIDI is tens of KB; 5 MB is generous."""
+
+MAX_MIDI_NOTES = 200_000
+"""Most note-on events a MIDI file may hold before it is refused as too big to parse."""
+
+MAX_MIDI_QUARTERS = 50_000
+"""Longest MIDI file accepted, in quarter notes (about 6 hours at 130 bpm)."""
+
+DOWNLOAD_TIMEOUT_S = 30
+
+
+def offline() -> bool:
+    """True when ``JAZZCORE_OFFLINE`` forbids network access (any value but '', '0', 'false')."""
+    return os.environ.get("JAZZCORE_OFFLINE", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def cache_dir() -> Path:
+    """The download cache: ``$JAZZCORE_CACHE`` or the project's ``data/`` folder."""
+    env = os.environ.get("JAZZCORE_CACHE")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "data"
+
+
+def sha256_of(data_or_path: bytes | str | Path) -> str:
+    """SHA-256 (hex) of bytes or of a file's contents."""
+    if isinstance(data_or_path, bytes | bytearray):
+        return hashlib.sha256(data_or_path).hexdigest()
+    digest = hashlib.sha256()
+    with open(data_or_path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def download_file(url: str, target: Path, sha256: str, *, max_bytes: int = MAX_FILE_BYTES) -> Path:
+    """Download ``url`` to ``target`` if ``target`` is not already there with the right SHA-256.
+
+    The bytes go to a temporary file beside the target and are renamed into place only
+    after their SHA-256 matched, so a failed or wrong download never poisons the cache.
+    Raises SourceError (offline, network failure) or ChecksumError (wrong bytes).
+    """
+    target = Path(target)
+    if target.is_file():
+        if sha256_of(target) == sha256:
+            return target
+        target.unlink()  # a stale or damaged copy: fetch it again rather than trust it
+    if offline():
+        raise SourceError(
+            f"{target.name} is not in the cache and JAZZCORE_OFFLINE=1 forbids downloading it: "
+            f"put a copy at {target} or choose the 'leadsheets' source."
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as response:
+            data = response.read(max_bytes + 1)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise SourceError(
+            f"Could not download {target.name} from {url} ({reason}): check the network, "
+            f"or put a copy at {target}."
+        ) from None
+    if len(data) > max_bytes:
+        raise SourceError(f"The download from {url} is larger than {max_bytes} bytes: refused.")
+    got = sha256_of(data)
+    if got != sha256:
+        raise ChecksumError(
+            f"The file downloaded from {url} has SHA-256 {got[:12]}…, not the expected "
+            f"{sha256[:12]}…: it was not saved; try again later or put a verified copy at {target}."
+        )
+    fd, tmp = tempfile.mkstemp(prefix=target.name, suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target
+
+
+def metheny_path(*, url: str = METHENY_URL, directory: str | Path | None = None) -> Path:
+    """The seed's Metheny MIDI in the cache, downloaded and verified on first use."""
+    folder = Path(directory) if directory is not None else cache_dir()
+    return download_file(url, folder / METHENY_FILENAME, METHENY_SHA256)
+
+
+def metheny_cached(directory: str | Path | None = None) -> bool:
+    """True if a verified copy of the Metheny file is in the cache (no network needed)."""
+    path = (Path(directory) if directory is not None else cache_dir()) / METHENY_FILENAME
+    return path.is_file() and sha256_of(path) == METHENY_SHA256
+
+
+# ---------------------------------------------------------------------------------------
+# Checking a user's file before any parser sees it
+
+
+def file_kind(data: bytes, name: str = "") -> str:
+    """'midi' or 'musicxml' from a file's first bytes (and name); InputFileError otherwise."""
+    label = name or "The file"
+    if not data:
+        raise InputFileError(f"{label} is empty: choose a MIDI (.mid) or MusicXML (.xml, .mxl) file.")
+    if data[:4] == b"MThd":
+        return "midi"
+    if data[:4] == b"PK\x03\x04" and name.lower().endswith(".mxl"):
+        return "musicxml"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf").lstrip()
+    if head.startswith(b"<") and (b"<score-partwise" in data[:20000] or b"<score-timewise" in data[:20000]):
+        return "musicxml"
+    raise InputFileError(
+        f"{label} is neither MIDI nor MusicXML (it does not start like either): "
+        "choose a .mid, .midi, .xml, .musicxml or .mxl file."
+    )
+
+
+def scan_midi(data: bytes, name: str = "") -> None:
+    """Read a MIDI file's events with mido (fast) and refuse corrupt, empty or oversized ones.
+
+    This runs before music21 parses the file, so the slow parser only ever sees files of a
+    bounded size and length: no hang on a file whose last event lies hours away.
+    """
+    import io
+
+    import mido
+
+    label = name or "The MIDI file"
+    try:
+        midi = mido.MidiFile(file=io.BytesIO(data))
+    except (OSError, EOFError, ValueError, KeyError, IndexError, TypeError) as exc:
+        raise InputFileError(
+            f"{label} is not a readable MIDI file ({type(exc).__name__}: {str(exc)[:80]}): "
+            "it may be truncated or corrupt; export it again from your editor."
+        ) from None
+    if midi.type == 2:
+        raise InputFileError(f"{label} is a type 2 MIDI file (independent patterns): save it as type 0 or 1.")
+    tpq = midi.ticks_per_beat or 480
+    notes = 0
+    longest = 0
+    for track in midi.tracks:
+        ticks = 0
+        for message in track:
+            ticks += message.time
+            if message.type == "note_on" and message.velocity > 0:
+                notes += 1
+        longest = max(longest, ticks)
+    if notes == 0:
+        raise InputFileError(f"{label} has no notes: choose a MIDI file with a melody in it.")
+    if notes > MAX_MIDI_NOTES:
+        raise InputFileError(f"{label} has {notes} notes, more than the {MAX_MIDI_NOTES} accepted: cut it to the solo.")
+    if longest / tpq > MAX_MIDI_QUARTERS:
+        raise InputFileError(
+            f"{label} lasts {longest / tpq:.0f} quarter notes, more than the {MAX_MIDI_QUARTERS} "
+            "accepted: cut it to the solo."
+        )
+
+
+def check_music_file(path: str | Path) -> tuple[str, bytes]:
+    """Check a file is a MIDI or MusicXML of acceptable size: returns (kind, bytes).
+
+    Raises SourceError if the path does not exist, InputFileError if the file is empty,
+    too big, of another type, or a corrupt MIDI.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise SourceError(f"There is no file at {path}: check the path.")
+    if not path.is_file():
+        raise SourceError(f"{path} is a folder, not a file: give the path of a .mid or .xml file.")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputFileError(
+            f"{path.name} is {size / 1e6:.1f} MB, more than the {MAX_FILE_BYTES // (1024 * 1024)} MB "
+            "accepted: a solo's MIDI is usually under 100 KB; cut the file to the solo."
+        )
+    data = path.read_bytes()
+    kind = file_kind(data, path.name)
+    if kind == "midi":
+        scan_midi(data, path.name)
+    return kind, data
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A resolved corpus source.
+
+    kind: 'metheny', 'leadsheets' or 'file'.
+    path: the file to read (None for 'leadsheets').
+    label: a human name for the app and the README.
+    """
+
+    kind: str
+    path: Path | None
+    label: str
+
+
+def resolve_source(source: str | Path | None = None) -> SourceSpec:
+    """Turn ``None``/'metheny'/'leadsheets'/a path into a :class:`SourceSpec`.
+
+    'metheny' (and None, the seed's default) downloads the file on first use.
+    Raises SourceError for an unknown name or a missing path.
+    """
+    if source is None or (isinstance(source, str) and source.strip().lower() == "metheny"):
+        return SourceSpec("metheny", metheny_path(), 'Pat Metheny, "And Then I Knew" (the seed\'s solo)')
+    if isinstance(source, str) and source.strip().lower() == "leadsheets":
+        return SourceSpec("leadsheets", None, "Lead sheets from music21's corpus (offline)")
+    path = Path(source).expanduser()
+    if path.suffix.lower() in MIDI_SUFFIXES + MUSICXML_SUFFIXES or path.exists():
+        if not path.exists():
+            raise SourceError(f"There is no file at {path}: check the path.")
+        if path.is_file() and path.name == METHENY_FILENAME and sha256_of(path) == METHENY_SHA256:
+            return SourceSpec("metheny", path, 'Pat Metheny, "And Then I Knew" (the seed\'s solo)')
+        return SourceSpec("file", path, path.name)
+    raise SourceError(
+        f"Unknown source '{source}': use 'metheny', 'leadsheets' or the path of a "
+        ".mid, .midi, .xml, .musicxml or .mxl file."
+    )

@@ -1,0 +1,27 @@
+"""Shared fixtures: the seed's Metheny MIDI from ../shared/data (never committed)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+METHENY = ROOT.parent / "shared" / "data" / "original_metheny.mid"
+
+
+@pytest.fixture(scope="session")
+def metheny_file() -> Path:
+    """Path of the seed's training MIDI (../shared/data/original_metheny.mid)."""
+    if not METHENY.is_file():
+        pytest.fail(f"The seed's MIDI is missing at {METHENY}: CI and tests read it from ../shared/data.")
+    return METHENY
+
+
+@pytest.fixture
+def metheny_cache(tmp_path, monkeypatch, metheny_file) -> Path:
+    """A private download cache that already holds a verified copy of the Metheny file."""
+    shutil.copy(metheny_file, tmp_path / "original_metheny.mid")
+    monkeypatch.setenv("JAZZCORE_CACHE", str(tmp_path))
+    return tmp_path
