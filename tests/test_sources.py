@@ -1,0 +1,166 @@
+"""Sources: the Metheny download (on loopback), the offline switch, and bad files."""
+
+from __future__ import annotations
+
+import io
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import mido
+import pytest
+
+from jazzcore import sources
+from jazzcore.errors import ChecksumError, InputFileError, JazzcoreError, SourceError
+
+
+@pytest.fixture
+def loopback_server(metheny_file):
+    """An HTTP server on 127.0.0.1: /good serves the real file, /bad other bytes, /gone 404s."""
+    good = metheny_file.read_bytes()
+    hits = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            hits.append(self.path)
+            body = {"/good": good, "/bad": good[:-10] + b"0123456789"}.get(self.path)
+            if body is None:
+                self.send_response(404)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", hits
+    server.shutdown()
+    server.server_close()
+
+
+def test_download_verifies_and_caches(tmp_path, loopback_server, monkeypatch):
+    monkeypatch.delenv("JAZZCORE_OFFLINE", raising=False)
+    base, hits = loopback_server
+    path = sources.metheny_path(url=base + "/good", directory=tmp_path)
+    assert path == tmp_path / "original_metheny.mid"
+    assert path.stat().st_size == sources.METHENY_SIZE == 92_549
+    assert sources.sha256_of(path) == sources.METHENY_SHA256
+    # A second call is served from the cache: no second request.
+    sources.metheny_path(url=base + "/good", directory=tmp_path)
+    assert hits == ["/good"]
+    assert sources.metheny_cached(tmp_path)
+
+
+def test_download_with_wrong_bytes_is_refused_and_not_cached(tmp_path, loopback_server, monkeypatch):
+    monkeypatch.delenv("JAZZCORE_OFFLINE", raising=False)
+    base, _ = loopback_server
+    with pytest.raises(ChecksumError, match="SHA-256"):
+        sources.metheny_path(url=base + "/bad", directory=tmp_path)
+    assert list(tmp_path.iterdir()) == []  # nothing poisoned, no partial file left
+    # ...and a later good download still works.
+    assert sources.metheny_path(url=base + "/good", directory=tmp_path).is_file()
+
+
+def test_damaged_cached_copy_is_replaced(tmp_path, loopback_server, monkeypatch):
+    monkeypatch.delenv("JAZZCORE_OFFLINE", raising=False)
+    base, hits = loopback_server
+    (tmp_path / "original_metheny.mid").write_bytes(b"MThd not really")
+    path = sources.metheny_path(url=base + "/good", directory=tmp_path)
+    assert sources.sha256_of(path) == sources.METHENY_SHA256
+    assert hits == ["/good"]
+
+
+def test_http_error_is_a_source_error(tmp_path, loopback_server, monkeypatch):
+    monkeypatch.delenv("JAZZCORE_OFFLINE", raising=False)
+    base, _ = loopback_server
+    with pytest.raises(SourceError, match="Could not download"):
+        sources.metheny_path(url=base + "/gone", directory=tmp_path)
+
+
+def test_offline_forbids_download(tmp_path, loopback_server, monkeypatch):
+    base, hits = loopback_server
+    monkeypatch.setenv("JAZZCORE_OFFLINE", "1")
+    with pytest.raises(SourceError, match="JAZZCORE_OFFLINE"):
+        sources.metheny_path(url=base + "/good", directory=tmp_path)
+    assert hits == []
+
+
+def test_offline_uses_a_verified_cached_copy(metheny_cache, monkeypatch):
+    monkeypatch.setenv("JAZZCORE_OFFLINE", "1")
+    spec = sources.resolve_source("metheny")
+    assert spec.kind == "metheny" and spec.path == metheny_cache / "original_metheny.mid"
+
+
+def test_resolve_source_names_and_paths(metheny_file, tmp_path):
+    assert sources.resolve_source("leadsheets").kind == "leadsheets"
+    assert sources.resolve_source(str(metheny_file)).kind == "metheny"  # recognised by its hash
+    other = tmp_path / "mine.mid"
+    other.write_bytes(b"MThd")
+    assert sources.resolve_source(other).kind == "file"
+    with pytest.raises(SourceError, match="Unknown source 'jazzz'"):
+        sources.resolve_source("jazzz")
+    with pytest.raises(SourceError, match="There is no file"):
+        sources.resolve_source(tmp_path / "missing.mid")
+
+
+def _midi_bytes(notes: bool = True, last_tick: int = 480) -> bytes:
+    midi = mido.MidiFile(ticks_per_beat=480)
+    track = mido.MidiTrack()
+    midi.tracks.append(track)
+    if notes:
+        track.append(mido.Message("note_on", note=60, velocity=80, time=0))
+        track.append(mido.Message("note_off", note=60, velocity=0, time=last_tick))
+    else:
+        track.append(mido.MetaMessage("set_tempo", tempo=500000, time=last_tick))
+    buffer = io.BytesIO()
+    midi.save(file=buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("empty.mid", b"", "is empty"),
+        ("text.mid", b"hello, I am a text file\n" * 10, "neither MIDI nor MusicXML"),
+        ("picture.png", b"\x89PNG\r\n\x1a\n" + bytes(100), "neither MIDI nor MusicXML"),
+        ("truncated.mid", _midi_bytes()[:30], "not a readable MIDI file"),
+        ("silent.mid", _midi_bytes(notes=False), "has no notes"),
+        ("endless.mid", _midi_bytes(last_tick=480 * 60_000), "quarter notes, more than"),
+    ],
+)
+def test_bad_files_give_one_line_errors(tmp_path, name, data, message):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(InputFileError, match=message) as info:
+        sources.check_music_file(path)
+    assert "\n" not in str(info.value)
+
+
+def test_huge_file_is_refused_before_reading(tmp_path):
+    path = tmp_path / "huge.mid"
+    with open(path, "wb") as f:
+        f.write(b"MThd")
+        f.truncate(50 * 1024 * 1024)  # 50 MB, sparse
+    with pytest.raises(InputFileError, match="50.0 MB|52.4 MB"):
+        sources.check_music_file(path)
+
+
+def test_missing_path_and_folder(tmp_path):
+    with pytest.raises(SourceError, match="There is no file"):
+        sources.check_music_file(tmp_path / "nothing.mid")
+    with pytest.raises(SourceError, match="is a folder"):
+        sources.check_music_file(tmp_path)
+
+
+def test_musicxml_is_recognised():
+    xml = b'<?xml version="1.0"?>\n<!DOCTYPE score-partwise>\n<score-partwise version="3.1"></score-partwise>'
+    assert sources.file_kind(xml, "song.xml") == "musicxml"
+
+
+def test_errors_are_jazzcore_errors():
+    assert issubclass(ChecksumError, SourceError) and issubclass(SourceError, JazzcoreError)
