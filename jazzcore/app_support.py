@@ -1,0 +1,224 @@
+"""Logic the Streamlit pages need, kept here so it is importable and testable without Streamlit.
+
+* :class:`TrainingSlots` — at most N trainings run at once on the server; the others wait
+  in a first-come queue and can show their position.
+* :class:`TrainingJob` — one user's training run in a background thread: the page polls its
+  progress to draw the live chart, Stop asks it to finish early, and the weights trained so
+  far are kept whatever the page does meanwhile (rerun, page switch, Stop).
+* :func:`save_upload` — an uploaded file checked and stored under its SHA-256.
+* :func:`vocabulary_rows` — the vocabulary as table rows with a human reading of each value.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputFileError, JazzcoreError
+from .grammar import TOKEN_TYPES, GrammarToken, describe_duration
+
+
+def max_concurrent_trainings() -> int:
+    """How many trainings may run at once (``$JAZZCORE_MAX_TRAININGS``, default 1 on 2 cores)."""
+    try:
+        return max(1, int(os.environ.get("JAZZCORE_MAX_TRAININGS", "1")))
+    except ValueError:
+        return 1
+
+
+class TrainingSlots:
+    """A bounded number of running trainings and a first-come queue for the rest.
+
+    Each caller holds a ticket (any hashable). ``position(ticket)`` is 0 while it runs and
+    1, 2, … while it waits; ``acquire`` blocks until the ticket is first in line and a slot
+    is free. Shared by all sessions of one server (the app keeps one in ``st.cache_resource``).
+    """
+
+    def __init__(self, capacity: int = 1):
+        self.capacity = capacity
+        self._cond = threading.Condition()
+        self._running: set = set()
+        self._waiting: deque = deque()
+
+    def position(self, ticket) -> int | None:
+        with self._cond:
+            if ticket in self._running:
+                return 0
+            if ticket in self._waiting:
+                return self._waiting.index(ticket) + 1
+            return None
+
+    @property
+    def running(self) -> int:
+        with self._cond:
+            return len(self._running)
+
+    @property
+    def waiting(self) -> int:
+        with self._cond:
+            return len(self._waiting)
+
+    def acquire(self, ticket, cancelled: Callable[[], bool] = lambda: False, poll_s: float = 0.1) -> bool:
+        """Wait for a slot; False if ``cancelled()`` became true while waiting."""
+        with self._cond:
+            self._waiting.append(ticket)
+            try:
+                while not (self._waiting[0] == ticket and len(self._running) < self.capacity):
+                    if cancelled():
+                        return False
+                    self._cond.wait(poll_s)
+                self._running.add(ticket)
+                return True
+            finally:
+                if ticket in self._waiting:
+                    self._waiting.remove(ticket)
+                self._cond.notify_all()
+
+    def release(self, ticket) -> None:
+        with self._cond:
+            self._running.discard(ticket)
+            self._cond.notify_all()
+
+
+@dataclass
+class EpochRecord:
+    """One epoch of a training run: epoch (1-based), total loss (sum over the Tx steps),
+    per-step losses (Tx floats), accuracy (share of non-empty steps predicted right)."""
+
+    epoch: int
+    loss: float
+    per_step_loss: list[float]
+    accuracy: float
+
+
+_ticket_numbers = itertools.count(1)
+
+
+@dataclass
+class TrainingJob:
+    """A training run in a background thread that never touches Streamlit.
+
+    ``run`` is called with ``on_epoch`` and ``should_stop`` and returns the trained model;
+    everything else (state, history, the model, the error) is read by the page.
+    status: 'queued', 'running', 'done', 'stopped' or 'failed'.
+    """
+
+    run: Callable[..., object]
+    slots: TrainingSlots
+    epochs: int
+    status: str = "queued"
+    history: list[EpochRecord] = field(default_factory=list)
+    model: object | None = None
+    error: str | None = None
+    started_at: float | None = None
+    finished_at: float | None = None
+    ticket: int = field(default_factory=lambda: next(_ticket_numbers))
+
+    def __post_init__(self):
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._work, name=f"training-{self.ticket}", daemon=True)
+
+    def start(self) -> TrainingJob:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Ask the run to end after the current epoch; the weights so far are kept."""
+        self._stop.set()
+
+    @property
+    def active(self) -> bool:
+        return self.status in ("queued", "running")
+
+    @property
+    def queue_position(self) -> int | None:
+        return self.slots.position(self.ticket)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _on_epoch(self, info) -> None:
+        get = info.get if isinstance(info, dict) else lambda k: getattr(info, k)
+        self.history.append(
+            EpochRecord(int(get("epoch")), float(get("loss")), [float(x) for x in get("per_step_loss")], float(get("accuracy")))
+        )
+
+    def _work(self) -> None:
+        if not self.slots.acquire(self.ticket, cancelled=self._stop.is_set):
+            self.status, self.finished_at = "stopped", time.time()
+            return
+        self.status, self.started_at = "running", time.time()
+        try:
+            self.model = self.run(on_epoch=self._on_epoch, should_stop=self._stop.is_set)
+            self.status = "stopped" if self._stop.is_set() and len(self.history) < self.epochs else "done"
+        except JazzcoreError as exc:
+            self.status, self.error = "failed", str(exc)
+        except Exception as exc:  # a bug must not kill the server thread silently
+            self.status, self.error = "failed", f"Training failed: {type(exc).__name__}: {exc}"
+        finally:
+            self.finished_at = time.time()
+            self.slots.release(self.ticket)
+
+
+# ---------------------------------------------------------------------------------------
+# Uploads
+
+
+def save_upload(data: bytes, filename: str, directory: str | Path | None = None) -> Path:
+    """Check an uploaded music file and store it as ``uploads/<sha256[:16]><suffix>``.
+
+    Raises InputFileError (empty, too big, not MIDI/MusicXML, corrupt MIDI) with the
+    one-line message the app shows; nothing is stored then.
+    """
+    from . import sources
+
+    if len(data) > sources.MAX_FILE_BYTES:
+        raise InputFileError(
+            f"{filename} is {len(data) / 1e6:.1f} MB, more than the "
+            f"{sources.MAX_FILE_BYTES // (1024 * 1024)} MB accepted: cut the file to the solo."
+        )
+    kind = sources.file_kind(data, filename)
+    if kind == "midi":
+        sources.scan_midi(data, filename)
+        suffix = ".mid"
+    else:
+        suffix = ".mxl" if data[:4] == b"PK\x03\x04" else ".musicxml"
+    folder = Path(directory) if directory is not None else sources.cache_dir() / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{sources.sha256_of(data)[:16]}{suffix}"
+    if not path.exists():
+        tmp = path.with_suffix(path.suffix + ".part")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return path
+
+
+# ---------------------------------------------------------------------------------------
+# Tables
+
+
+def vocabulary_rows(vocabulary) -> list[dict]:
+    """One row per value: index, value, type, duration (quarter lengths), bracket, reading, count."""
+    rows = []
+    for index, (value, count) in enumerate(zip(vocabulary.tokens, vocabulary.counts, strict=True)):
+        token = GrammarToken.parse(value)
+        rows.append(
+            {
+                "index": index,
+                "value": value,
+                "type": TOKEN_TYPES[token.kind],
+                "duration": token.duration,
+                "note value": describe_duration(token.duration),
+                "bracket": f"<{token.upper},{token.lower}>" if token.has_bracket else "",
+                "reading": token.describe(),
+                "count": count,
+            }
+        )
+    return rows
