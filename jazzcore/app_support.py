@@ -222,3 +222,60 @@ def vocabulary_rows(vocabulary) -> list[dict]:
             }
         )
     return rows
+
+
+# ---------------------------------------------------------------------------------------
+# The network, in numbers and pictures
+
+
+def parameter_counts(n_values: int, n_a: int) -> dict[str, int]:
+    """Trainable parameters of the seed's network: one LSTM cell and one Dense softmax layer.
+
+    LSTM: four gates, each with a kernel (n_values × n_a), a recurrent kernel (n_a × n_a) and
+    a bias (n_a); Dense: a kernel (n_a × n_values) and a bias (n_values). The seed's summary
+    for n_values = 78, n_a = 64 prints 41,678 in all.
+    """
+    lstm = 4 * (n_values * n_a + n_a * n_a + n_a)
+    dense = n_a * n_values + n_values
+    return {"LSTM": lstm, "Dense": dense, "total": lstm + dense}
+
+
+def unrolled_graph_dot(Tx: int, shown: int = 3, inference: bool = False) -> str:
+    """Graphviz DOT of the shared cell unrolled over time (the first ``shown`` steps and the last).
+
+    Training (inference=False): x⟨t⟩ from X, a and c carried from step to step, ŷ⟨t⟩ per step.
+    Inference: ŷ⟨t⟩ → argmax → one-hot → x⟨t+1⟩, the loop of ``music_inference_model``.
+    """
+    steps = list(range(1, min(shown, Tx) + 1))
+    lines = [
+        "digraph G {",
+        "rankdir=LR; node [shape=box, style=rounded, fontname=Helvetica];",
+        'a0 [label="a⟨0⟩, c⟨0⟩\\n(zeros)", shape=ellipse];',
+    ]
+    previous = "a0"
+    labels = [(t, str(t)) for t in steps]
+    if Tx > shown:
+        labels.append((None, "…"))
+        labels.append((Tx, "Tx" if not inference else "Ty"))
+    for t, label in labels:
+        if t is None:
+            lines.append('dots [label="…", shape=plaintext];')
+            lines.append(f"{previous} -> dots;")
+            previous = "dots"
+            continue
+        cell = f"cell{label}"
+        lines.append(f'{cell} [label="LSTM cell\\n(shared)"];')
+        lines.append(f'dense{label} [label="Dense softmax\\n(shared)"];')
+        lines.append(f'y{label} [label="ŷ⟨{label}⟩", shape=ellipse];')
+        if inference and t != 1:
+            lines.append(f'x{label} [label="one_hot(argmax ŷ⟨{label}-1⟩)", shape=ellipse];')
+        else:
+            lines.append(f'x{label} [label="x⟨{label}⟩", shape=ellipse];')
+        lines.append(f"x{label} -> {cell}; {previous} -> {cell} [label=\"a, c\"]; {cell} -> dense{label}; dense{label} -> y{label};")
+        previous = cell
+    if inference:
+        for (t, label), (t2, label2) in zip(labels, labels[1:], strict=False):
+            if t is not None and t2 is not None:
+                lines.append(f"y{label} -> x{label2} [style=dashed, color=firebrick];")
+    lines.append("}")
+    return "\n".join(lines)

@@ -112,3 +112,19 @@ def test_vocabulary_rows_read_the_tokens():
     assert rest["type"] == "rest" and rest["bracket"] == "" and rest["note value"] == "a quarter"
     assert scale["count"] == 2 and scale["bracket"] == "<m2,P-4>"
     assert scale["reading"] == "scale tone, a 16th, between a minor 2nd up and a perfect 4th down"
+
+
+def test_parameter_counts_match_the_seeds_summary():
+    from jazzcore.app_support import parameter_counts
+
+    # The seed's model.summary() for n_values = 78, n_a = 64: 36,608 + 5,070 = 41,678.
+    assert parameter_counts(78, 64) == {"LSTM": 36_608, "Dense": 5_070, "total": 41_678}
+
+
+def test_unrolled_graph_shows_shared_cells_and_feedback():
+    from jazzcore.app_support import unrolled_graph_dot
+
+    training = unrolled_graph_dot(30, shown=3)
+    assert training.count("LSTM cell") == 4 and "dots" in training and "ŷ⟨Tx⟩" in training
+    inference = unrolled_graph_dot(50, shown=2, inference=True)
+    assert "argmax" in inference and "style=dashed" in inference

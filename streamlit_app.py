@@ -1,0 +1,55 @@
+"""Jazz LSTM playground — the Streamlit entry point and its Home page.
+
+Run with ``make run`` (or ``streamlit run streamlit_app.py``). The pages only lay out
+widgets and call the ``jazzcore`` package, where all the computation lives.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages import common
+
+st.set_page_config(page_title="Jazz LSTM playground", page_icon="🎷", layout="wide")
+
+
+def home():
+    st.title("🎷 Improvise a jazz solo with an LSTM")
+    st.markdown(
+        "A playground for the classic assignment (Coursera *Sequence Models*, after "
+        "[deepjazz](https://github.com/jisungk/deepjazz) and the jazz grammar of Gillick, Tang & "
+        "Keller, 2009). A solo becomes a sequence of grammar **values** such as `S,0.250,<m2,P-4>` "
+        "(a scale tone, a 16th long, between a minor 2nd up and a perfect 4th down from the last "
+        "note); an LSTM learns which value comes next; sampling it and turning the values back "
+        "into notes over the chords gives a new solo."
+    )
+    corpus = st.session_state.get("_corpus")
+    if corpus is None:
+        st.info("Choose a corpus in the sidebar to begin.")
+        return
+    X_shape = (60, 30, corpus.n_values)
+    Y_shape = (30, 60, corpus.n_values)
+    cols = st.columns(4)
+    cols[0].metric("Values in the corpus", len(corpus.values))
+    cols[1].metric("Unique values (n_values)", corpus.n_values)
+    cols[2].metric("X shape (m, Tx, n_values)", str(X_shape))
+    cols[3].metric("Y shape (Ty, m, n_values)", str(Y_shape))
+    st.caption(
+        f"{corpus.name}: {sum(len(s.measures) for s in corpus.solos)} measures of 4/4. "
+        "The seed's Metheny solo gives 78 unique values, X (60, 30, 78) and Y (30, 60, 78)."
+    )
+    st.subheader("Your model")
+    st.write(common.model_status(corpus))
+    st.markdown(
+        "**Next:** look at the values on **Data**, train on **Train** (a live loss chart), "
+        "then **Generate** a solo and listen to it. **Model** shows the network."
+    )
+
+
+pages = [
+    st.Page(home, title="Home", icon="🏠", default=True),
+    st.Page(common.page_path("data.py"), title="Data", icon="📊"),
+]
+navigation = st.navigation(pages)
+st.session_state["_corpus"] = common.corpus_picker()
+navigation.run()
