@@ -1,0 +1,114 @@
+"""Train: settings, Train/Stop, a live loss chart, the model summary, model download and upload."""
+
+from __future__ import annotations
+
+import functools
+import time
+
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+import jazzcore
+from jazzcore import app_support
+from pages import common
+
+POLL_S = 0.25
+
+st.title("🏋️ Train the LSTM")
+corpus = st.session_state.get("_corpus")
+if corpus is None:
+    st.info("Choose a corpus in the sidebar first.")
+    st.stop()
+
+with st.form("train_settings"):
+    c1, c2, c3 = st.columns(3)
+    n_a = c1.number_input("n_a (LSTM units)", 1, 1024, 64, key="train_n_a")
+    epochs = c2.number_input("epochs", 1, 5000, 100, key="train_epochs")
+    learning_rate = c3.number_input("learning rate", 0.0001, 0.5, 0.01, step=0.001, format="%.4f", key="train_lr")
+    c4, c5, c6 = st.columns(3)
+    m = c4.number_input("m (training windows)", 1, 1000, 60, key="train_m")
+    Tx = c5.number_input("Tx (time steps)", 2, 200, 30, key="train_tx")
+    seed = c6.number_input("seed", 0, 1_000_000, 0, key="train_seed")
+    start = st.form_submit_button("▶ Train", type="primary")
+
+job: app_support.TrainingJob | None = st.session_state.get("job")
+if job is not None and job.active and st.button("■ Stop", key="train_stop"):
+    job.stop()
+
+if start:
+    if job is not None and job.active:
+        job.stop()  # one run per user: a new Train replaces the old run
+    with common.friendly_errors():
+        X, Y = corpus.xy(int(m), int(Tx), int(seed))
+        run = functools.partial(
+            jazzcore.train, X, Y, epochs=int(epochs), n_a=int(n_a), learning_rate=float(learning_rate),
+            seed=int(seed), vocabulary=corpus.vocabulary,
+        )
+        job = app_support.TrainingJob(run, common.training_slots(), epochs=int(epochs)).start()
+        st.session_state["job"] = job
+        st.session_state.pop("job_collected", None)
+
+
+def progress_chart(history: list[app_support.EpochRecord]) -> go.Figure:
+    figure = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], specs=[[{"secondary_y": True}, {}]],
+                           subplot_titles=("loss and accuracy per epoch", "loss per time step (last epoch)"))
+    epochs_axis = [r.epoch for r in history]
+    figure.add_trace(go.Scatter(x=epochs_axis, y=[r.loss for r in history], name="loss (sum over steps)",
+                                mode="lines+markers"), row=1, col=1)
+    figure.add_trace(go.Scatter(x=epochs_axis, y=[r.accuracy for r in history], name="accuracy",
+                                mode="lines", line={"dash": "dot"}), row=1, col=1, secondary_y=True)
+    if history:
+        steps = history[-1].per_step_loss
+        figure.add_trace(go.Bar(x=list(range(1, len(steps) + 1)), y=steps, name="loss at step t"), row=1, col=2)
+    figure.update_xaxes(title_text="epoch", row=1, col=1)
+    figure.update_xaxes(title_text="time step t", row=1, col=2)
+    figure.update_yaxes(range=[0, 1], secondary_y=True, row=1, col=1)
+    figure.update_layout(height=380, legend={"orientation": "h", "y": -0.25})
+    return figure
+
+
+status = st.empty()
+chart = st.empty()
+
+
+def show(job: app_support.TrainingJob) -> None:
+    if job.status == "queued":
+        status.info(f"Waiting for a free trainer: you are number {job.queue_position or 1} in the queue.")
+    elif job.status == "running":
+        done = len(job.history)
+        status.progress(done / job.epochs, text=f"Training: epoch {done} of {job.epochs}")
+    elif job.status == "failed":
+        status.error(job.error)
+    else:
+        seconds = (job.finished_at or 0) - (job.started_at or job.finished_at or 0)
+        verb = "Stopped after" if job.status == "stopped" else "Trained"
+        status.success(f"{verb} {len(job.history)} epochs in {seconds:.1f} s. Go to **Generate** to hear it.")
+    chart.plotly_chart(progress_chart(job.history), key=f"loss_chart_{job.ticket}_{len(job.history)}")
+
+
+if job is not None:
+    while job.active:  # the training runs in its own thread; this loop only redraws
+        show(job)
+        time.sleep(POLL_S)
+    show(job)
+    if job.model is not None and st.session_state.get("job_collected") != job.ticket:
+        st.session_state["model"] = job.model
+        st.session_state["job_collected"] = job.ticket
+
+model = common.current_model(corpus)
+st.subheader("Your model")
+st.write(common.model_status(corpus))
+if model is not None:
+    with st.expander("Model summary"):
+        st.code(model.summary(), language=None)
+    st.download_button("⬇ Download the model (.npz)", data=jazzcore.persist.model_bytes(model),
+                       file_name="jazz_lstm_model.npz", mime="application/octet-stream", key="model_download")
+
+uploaded = st.file_uploader("Load a trained model (.npz, saved by this app or `python -m jazzcore train`)",
+                            type=["npz"], key="model_upload")
+if uploaded is not None:
+    with common.friendly_errors():
+        loaded = jazzcore.load_model(uploaded.getvalue(), vocabulary=corpus.vocabulary)
+        st.session_state["model"] = loaded
+        st.success(f"Loaded a model with n_a = {loaded.n_a} and {loaded.n_values} values.")
