@@ -1,0 +1,288 @@
+"""From music to Solo: the seed's Metheny solo, any user's score, music21's lead sheets."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from music21 import chord, harmony, instrument, note, stream, tie
+
+from jazzcore.errors import InputFileError, MelodyError, ParameterError, SourceError
+from jazzcore.extract import (
+    LEADSHEET_WORKS,
+    guess_melody_part,
+    leadsheet_solo,
+    list_parts,
+    load_solo,
+    metheny_solo,
+    snap_to_grid,
+    solo_from_score,
+)
+from jazzcore.grammar import GrammarToken, tokenize_solo
+
+
+def corpus_values(solo):
+    return [str(t) for measure in tokenize_solo(solo) for t in measure]
+
+
+# --- the seed's Metheny solo -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def metheny(metheny_file):
+    solo = metheny_solo(metheny_file)
+    return solo, corpus_values(solo)
+
+
+def test_metheny_has_the_seeds_78_values(metheny):
+    solo, values = metheny
+    assert len(set(values)) == 78  # the seed prints n_values = 78, X (60, 30, 78)
+    # "Loop over all 18 set of chords": the solo window, offsets 476-548, is measures
+    # int(476 / 4) = 119 to 136 (the piano's extra group at 548 is dropped)
+    assert [m.number for m in solo.measures] == list(range(119, 137))
+    # one value per guitar note: music21's MIDI import of the time made no rests there
+    assert len(values) == solo.note_count
+    assert not any(v.startswith("R") for v in values)
+    assert solo.tempo_bpm == pytest.approx(112.0)  # 535714 µs per quarter
+
+
+def test_metheny_values_parse_and_round_trip(metheny):
+    _, values = metheny
+    for value in values:
+        token = GrammarToken.parse(value)
+        assert str(token) == value
+
+
+def test_metheny_chords_are_the_pianos(metheny):
+    solo, _ = metheny
+    for measure in solo.measures:
+        assert measure.chords, f"measure {measure.number} has no chord"
+        for c in measure.chords:
+            assert len(c.pitches) >= 2 and list(c.pitches) == sorted(c.pitches)
+            assert 0 <= c.offset < 4
+        for n in measure.notes:
+            assert 0 <= n.offset < 4 and n.duration > 0 and n.pitch is not None
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (0.1, Fraction(0)),  # nearer 0 than 1/4 or 1/3: a note this short gets length 0
+        (0.125, Fraction(0)),  # halfway between 0 and 1/4 goes down
+        (0.3, Fraction(1, 3)),  # 0.033 from 1/3, 0.05 from 1/4
+        (0.29, Fraction(1, 4)),  # 0.04 from 1/4, 0.043 from 1/3
+        (7 / 24, Fraction(1, 4)),  # 1/24 from both: the smaller value wins
+        (476.49, Fraction(953, 2)),
+        (547.7, Fraction(1643, 3)),
+    ],
+)
+def test_snap_to_grid_like_music21s_midi_import(value, expected):
+    assert snap_to_grid(value) == expected
+
+
+# --- a hand-built band: drums, piano chords, bass, melody ---------------------------------
+
+
+def make_part(name, inst, elements):
+    part = stream.Part()
+    part.partName = name
+    part.insert(0, inst)
+    for offset, element in elements:
+        part.insert(offset, element)
+    return part
+
+
+def n(pitch, quarter_length=1.0):
+    return note.Note(pitch, quarterLength=quarter_length)
+
+
+MELODY = ["E5", "D5", "C5", "D5", "E5", "E5", "E5", "G5"]  # MIDI 76 74 72 74 76 76 76 79
+BASS = ["C2", "E2", "G2", "C2", "F2", "A2", "C3", "F2"]  # MIDI 36 40 43 36 41 45 48 41
+
+
+def band(with_melody=True, with_chords=True):
+    drums = make_part("Drums", instrument.SnareDrum(), [(k, note.Unpitched(quarterLength=1.0)) for k in range(8)])
+    piano = make_part(
+        "Piano",
+        instrument.Piano(),
+        [(0.0, chord.Chord(["C4", "E4", "G4"], quarterLength=4.0)), (4.0, chord.Chord(["F3", "A3", "C4"], quarterLength=4.0))],
+    )
+    bass = make_part("Bass", instrument.ElectricBass(), [(k, n(p)) for k, p in enumerate(BASS)])
+    melody = make_part("Melody", instrument.Flute(), [(k, n(p)) for k, p in enumerate(MELODY)])
+    parts = [drums] + ([piano, bass] if with_chords else []) + ([melody] if with_melody else [])
+    return stream.Score(parts)
+
+
+def test_list_parts_reports_the_evidence():
+    drums, piano, bass, melody = list_parts(band())
+    assert drums.is_drum and drums.mean_pitch is None
+    assert piano.polyphony == 1.0 and piano.note_count == 2 and piano.is_chordal
+    assert bass.polyphony == 0.0 and bass.mean_pitch == pytest.approx(sum([36, 40, 43, 36, 41, 45, 48, 41]) / 8)
+    assert melody.polyphony == 0.0 and melody.mean_pitch == pytest.approx(sum([76, 74, 72, 74, 76, 76, 76, 79]) / 8)
+    assert melody.is_melody_like and (melody.first_measure, melody.last_measure) == (0, 1)
+    assert [p.name for p in (drums, piano, bass, melody)] == ["Drums", "Piano", "Bass", "Melody"]
+
+
+def test_the_melody_is_found_and_can_be_overridden():
+    score = band()
+    assert guess_melody_part(list_parts(score)) == 3
+    solo = solo_from_score(score)
+    assert solo.melody_part == "part 3 (Melody)"
+    assert solo.chord_source == "the accompaniment, chordified"
+    assert [n.pitch for m in solo.measures for n in m.notes] == [76, 74, 72, 74, 76, 76, 76, 79]
+    # chordified: C E G over the C bass, then F A C over the F bass
+    assert [sorted({p % 12 for p in m.chords[0].pitches}) for m in solo.measures] == [[0, 4, 7], [0, 5, 9]]
+    assert solo_from_score(score, melody_part=2).melody_part == "part 2 (Bass)"
+    assert solo_from_score(score, melody_part="bass").melody_part == "part 2 (Bass)"
+    assert solo_from_score(score, melody_part="2").melody_part == "part 2 (Bass)"
+
+
+def test_melody_values_by_theory():
+    values = [[str(t) for t in m] for m in tokenize_solo(solo_from_score(band()))]
+    # over C major: E chord tone; D a scale tone (in every major scale holding C E G);
+    # C chord tone; brackets: E→D is a M2 down (<m2,P-4>), D→C too, C→D a M2 up (<P4,m-2>)
+    assert values[0] == ["C,1.000", "S,1.000,<m2,P-4>", "C,1.000,<m2,P-4>", "S,1.000,<P4,m-2>"]
+    # over F major: E is a semitone below F (approach), E→E a unison (<m3,m-3>)
+    assert values[1][:3] == ["A,1.000", "A,1.000,<m3,m-3>", "A,1.000,<m3,m-3>"]
+
+
+def test_chord_part_override():
+    solo = solo_from_score(band(), chord_part="Piano")
+    assert solo.chord_source == "part 1 (Piano), chordified"
+    assert [m.chords[0].pitches for m in solo.measures] == [(60, 64, 67), (53, 57, 60)]
+    # a bass line has no chords of its own: its notes become the harmony
+    solo = solo_from_score(band(), chord_part=2)
+    assert all(len(c.pitches) == 1 for m in solo.measures for c in m.chords)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"melody_part": 9},
+        {"melody_part": "Tuba"},
+        {"melody_part": 1.5},
+        {"chord_part": 7},
+        {"chord_part": 0},  # the drums
+        {"measures": (3, 1)},
+        {"measures": (0,)},
+    ],
+)
+def test_bad_parameters(options):
+    with pytest.raises(ParameterError):
+        solo_from_score(band(), **options)
+
+
+def test_melody_errors():
+    with pytest.raises(MelodyError, match="no notes"):
+        solo_from_score(stream.Score([make_part("Empty", instrument.Piano(), [])]))
+    piano_only = stream.Score([make_part("Piano", instrument.Piano(), [(k * 4.0, chord.Chord(["C4", "E4", "G4"], quarterLength=4)) for k in range(4)])])
+    with pytest.raises(MelodyError, match="only chords"):
+        solo_from_score(piano_only)
+    with pytest.raises(MelodyError, match="no chords"):
+        solo_from_score(stream.Score([make_part("Melody", instrument.Flute(), [(k, n(p)) for k, p in enumerate(MELODY)])]))
+    with pytest.raises(MelodyError, match="drum"):
+        solo_from_score(band(), melody_part="Drums")
+    with pytest.raises(MelodyError, match="measures 40–50"):
+        solo_from_score(band(), measures=(40, 50))
+
+
+def test_measure_selection():
+    solo = solo_from_score(band(), measures=(1, 1))
+    assert [m.number for m in solo.measures] == [1]
+    assert [n.pitch for n in solo.measures[0].notes] == [76, 76, 76, 79]
+
+
+def lead_sheet():
+    """Two bars of melody with chord symbols C7 and F, then a bar without a symbol."""
+    part = make_part("Lead", instrument.Trumpet(), [])
+    part.insert(0.0, harmony.ChordSymbol("C7"))
+    part.insert(4.0, harmony.ChordSymbol("F"))
+    for offset, pitch in [(0, "E4"), (1, "D4"), (2, "F#4"), (4, "A4"), (5, "G4")]:
+        part.insert(offset, n(pitch))
+    part.insert(6.0, note.Rest(quarterLength=2.0))
+    part.insert(8.0, n("C5", 2.0))
+    part.insert(10.0, note.Rest(quarterLength=2.0))
+    part.insert(12.0, note.Rest(quarterLength=4.0))  # a bar of silence: dropped
+    return stream.Score([part])
+
+
+def test_chord_symbols_are_realized_and_carried():
+    solo = solo_from_score(lead_sheet())
+    assert solo.chord_source == "chord symbols"
+    assert [m.number for m in solo.measures] == [0, 1, 2]
+    first, second, third = (m.chords for m in solo.measures)
+    assert first[0].symbol == "C7" and set(first[0].names) == {"C", "E", "G", "B-"}
+    assert second[0].symbol == "F" and set(second[0].names) == {"F", "A", "C"}
+    # no symbol in bar 3: F still sounds, from its start to its end
+    assert (third[0].symbol, third[0].offset, third[0].duration) == ("F", 0.0, 4.0)
+    values = [[str(t) for t in m] for m in tokenize_solo(solo)]
+    # E over C7: chord tone; D: in F major, the scale of C7; F#: a semitone below G.
+    # A over F: chord tone; G: in every major scale holding F A C; rests keep no bracket.
+    # C over F (carried): chord tone.
+    assert [[v.split(",")[0] for v in m] for m in values] == [["C", "S", "A"], ["C", "S", "R"], ["C", "R"]]
+    assert values[0][1:] == ["S,1.000,<m2,P-4>", "A,1.000,<P5,A1>"]  # M2 down, M3 up
+
+
+def test_tied_notes_are_one_and_grace_notes_are_left_out():
+    part = make_part("Lead", instrument.Trumpet(), [])
+    part.insert(0.0, harmony.ChordSymbol("C"))
+    first, second = n("E4", 2.0), n("E4", 2.0)
+    first.tie, second.tie = tie.Tie("start"), tie.Tie("stop")
+    part.insert(0.0, n("C4", 2.0))
+    part.insert(2.0, first)
+    part.insert(4.0, second)
+    part.insert(6.0, n("D4", 0.0).getGrace())
+    part.insert(6.0, n("G4", 2.0))
+    solo = solo_from_score(stream.Score([part.makeMeasures()]))
+    notes = [(m.number, x.offset, x.duration, x.name) for m in solo.measures for x in m.notes]
+    assert notes == [(0, 0.0, 2.0, "C"), (0, 2.0, 4.0, "E"), (1, 2.0, 2.0, "G")]
+
+
+# --- files ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix, fmt", [(".mid", "midi"), (".musicxml", "musicxml")])
+def test_load_solo_from_a_file(tmp_path, suffix, fmt):
+    path = tmp_path / f"band{suffix}"
+    band().write(fmt, fp=str(path))
+    infos = list_parts(path)
+    assert [i.is_drum for i in infos] == [True, False, False, False]
+    solo = load_solo(path)
+    assert solo.melody_part.startswith("part 3")
+    assert [n.pitch for m in solo.measures for n in m.notes] == [76, 74, 72, 74, 76, 76, 76, 79]
+    assert corpus_values(solo) == corpus_values(solo_from_score(band()))
+
+
+def test_load_solo_bad_files(tmp_path):
+    with pytest.raises(SourceError):
+        load_solo(tmp_path / "missing.mid")
+    text = tmp_path / "notes.mid"
+    text.write_text("not a MIDI file")
+    with pytest.raises(InputFileError):
+        load_solo(text)
+
+
+def test_metheny_solo_refuses_another_file(tmp_path):
+    path = tmp_path / "band.mid"
+    band().write("midi", fp=str(path))
+    with pytest.raises(MelodyError):
+        metheny_solo(path)
+
+
+# --- music21's lead sheets: the offline default --------------------------------------------
+
+
+@pytest.mark.parametrize("work", LEADSHEET_WORKS)
+def test_leadsheet_works(work):
+    solo = leadsheet_solo(work)
+    values = corpus_values(solo)
+    assert len(solo.measures) >= 16
+    with_chords = sum(1 for m in solo.measures if m.chords)
+    assert with_chords >= 0.8 * len(solo.measures)
+    assert len(values) >= 60
+    assert all(str(GrammarToken.parse(v)) == v for v in values)
+
+
+def test_unknown_leadsheet():
+    with pytest.raises(SourceError):
+        leadsheet_solo("leadSheet/noSuchTune")
