@@ -46,9 +46,11 @@ from .solo import MEASURE_LENGTH, ChordEvent, Measure, MelodyNote, Solo
 # 4. Overlapping notes go to voices, first fit in time order; the seed merges voice 2 into
 #    voice 1, so the melody is all notes in time order, voice 1 first at equal offsets.
 # 5. Rests: makeVoices asks for gap-filling rests, but the notes it has just moved into a
-#    voice have lost their "active site", so findGaps reads every offset as 0.0 and finds
-#    no gap. The seed's melody has no rests inside the solo, hence no 'R' values. (music21
-#    fixed findGaps in 2021; newer editions of the course therefore print 90 values.)
+#    voice have lost their "active site" (Stream.remove clears it), so findGaps, which read
+#    ``e.offset``, sees every offset as 0.0 and finds no gap. The seed's melody has no rests
+#    inside the solo, hence no 'R' values. music21 6.5 (December 2020) made findGaps read
+#    the offsets in the voice; with those rests the same recipe gives 90 values, the
+#    figure of the course's later edition and of a straight port to music21 10.
 
 QUANTIZE_DIVISORS = (4, 3)
 """Grids of music21's MIDI import: 16ths (1/4 quarter) and 8th-note triplets (1/3)."""

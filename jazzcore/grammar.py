@@ -10,6 +10,10 @@ Every melody note becomes a :class:`GrammarToken` written ``TYPE,DURATION[,<UPPE
 
 ``S,0.250,<m2,P-4>`` therefore reads "a scale tone, a 16th long, between a minor 2nd up
 and a perfect 4th down from the last note".
+
+:func:`tokenize_solo` turns a :class:`~jazzcore.solo.Solo` into these tokens, measure by
+measure; :func:`classify_tone` and the ``*_tone_names`` helpers answer the chord, scale
+and approach questions for the post-processor too.
 """
 
 from __future__ import annotations
