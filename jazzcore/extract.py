@@ -661,9 +661,19 @@ def _measure_chords(changes: list[_Harmony], number: int) -> list[ChordEvent]:
 
 
 def _score_title(score, default: str) -> str:
+    """'Title (Composer)' from a score's metadata, or ``default`` (file names do not count)."""
     metadata = getattr(score, "metadata", None)
-    title = (metadata.title if metadata is not None else None) or ""
-    return title.strip() or default
+    if metadata is None:
+        return default
+    title = (metadata.bestTitle or "").strip()
+    if (
+        not title
+        or title == "Music21 Fragment"  # what music21 writes when a score has no title
+        or Path(title).suffix.lower() in (".mid", ".midi", ".xml", ".musicxml", ".mxl", ".abc", ".krn")
+    ):
+        return default
+    composer = (metadata.composer or "").strip()
+    return f"{title} ({composer})" if composer and composer != "Music21" else title
 
 
 def _score_tempo(score, default: float = 120.0) -> float:
@@ -842,7 +852,7 @@ inside the music21 package."""
 
 _LEADSHEET_OPTIONS: dict[str, dict] = {
     # a piano rag: the right hand's top notes over the chordified left hand
-    "joplin/maple_leaf_rag": {"melody_part": 0, "chord_part": 1},
+    "joplin/maple_leaf_rag": {"melody_part": 0, "chord_part": 1, "title": "Maple Leaf Rag (Scott Joplin)"},
 }
 
 
@@ -872,8 +882,11 @@ def leadsheet_solo(corpus_name: str) -> Solo:
         # the tunes follow each other: number their measures on from the last one
         base = measures[-1].number + 1 - solo.measures[0].number if measures else 0
         measures += [Measure(m.number + base, m.notes, m.chords) for m in solo.measures]
-    title = _score_title(scores[0], corpus_name)
-    if len(scores) > 1:
-        title = f"{corpus_name} ({len(scores)} tunes)"
-    return Solo(measures, title=title, melody_part=first.melody_part,
-                chord_source=first.chord_source, tempo_bpm=first.tempo_bpm)
+    title = options.get("title") or "; ".join(_score_title(score, corpus_name) for score in scores)
+    return Solo(
+        measures,
+        title=title,
+        melody_part=first.melody_part,
+        chord_source=first.chord_source,
+        tempo_bpm=first.tempo_bpm,
+    )
