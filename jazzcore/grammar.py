@@ -270,7 +270,8 @@ def scale_tone_names(chord) -> frozenset[str]:
 
 def approach_tone_names(chord) -> frozenset[str]:
     """Pitch-class names a semitone above or below a tone of the chord, in every spelling
-    the seed accepts (C7 → C#/D-, B, D#/E-/D, F, F#/G-, G#/A-, B, A …)."""
+    the seed accepts: C7 → B, C#, D-, D#, E-, F, F#, G-, G#, A-, A, plus music21's
+    enharmonics of them (C- for B, G-- for F …)."""
     return _chord_analysis(_chord_key(chord))[2]
 
 
