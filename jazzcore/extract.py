@@ -760,7 +760,7 @@ def solo_from_score(
     parts = _read_parts(score)
     infos = [p.info for p in parts]
     if not any(i.note_count for i in infos if not i.is_drum):
-        raise MelodyError("The score has no notes: choose a file with a melody in it.")
+        raise MelodyError("The score has no pitched notes (drums are no melody): choose a file with a melody in it.")
 
     if melody_part is None:
         melody_index = guess_melody_part(infos)

@@ -173,8 +173,11 @@ def test_bad_parameters(options):
 
 
 def test_melody_errors():
-    with pytest.raises(MelodyError, match="no notes"):
+    with pytest.raises(MelodyError, match="no pitched notes"):
         solo_from_score(stream.Score([make_part("Empty", instrument.Piano(), [])]))
+    drums_only = band(with_melody=False, with_chords=False)
+    with pytest.raises(MelodyError, match="no pitched notes"):
+        solo_from_score(drums_only)
     piano_only = stream.Score([make_part("Piano", instrument.Piano(), [(k * 4.0, chord.Chord(["C4", "E4", "G4"], quarterLength=4)) for k in range(4)])])
     with pytest.raises(MelodyError, match="only chords"):
         solo_from_score(piano_only)
