@@ -64,6 +64,14 @@ def test_metheny_chords_are_the_pianos(metheny):
             assert 0 <= n.offset < 4 and n.duration > 0 and n.pitch is not None
 
 
+def test_the_heuristic_finds_the_seeds_guitar(metheny_file):
+    # the seed takes part 5, the guitar, as the melody; drums (channel 10) are flagged
+    infos = list_parts(metheny_file)
+    assert len(infos) == 19 and infos[5].name == "Guitar"
+    assert [i.index for i in infos if i.is_drum] == list(range(10, 19))
+    assert guess_melody_part(infos) == 5
+
+
 @pytest.mark.parametrize(
     "value, expected",
     [
