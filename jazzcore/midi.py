@@ -1,0 +1,173 @@
+"""Writing and reading the generated MIDI: melody on Electric Guitar, chords on Piano.
+
+The file is written with mido directly (music21's writer is many times slower): a type-1
+MIDI file at 480 ticks per quarter note with three tracks — the tempo (the seed's 130 bpm)
+and 4/4, the melody on channel 0 and the chords on channel 1. The same notes always give
+the same bytes.
+
+Units: offsets and durations in quarter lengths, pitches as MIDI numbers, velocities 1–127.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+TICKS_PER_QUARTER = 480
+MELODY_PROGRAM = 26
+"""General MIDI program 27, Electric Guitar (jazz), counted from 0 — music21's ElectricGuitar."""
+CHORD_PROGRAM = 0
+"""General MIDI program 1, Acoustic Grand Piano, counted from 0."""
+MELODY_CHANNEL, CHORD_CHANNEL = 0, 1
+MELODY_VELOCITY, CHORD_VELOCITY = 100, 70
+MELODY_TRACK_NAME, CHORD_TRACK_NAME = "Melody (Electric Guitar)", "Chords (Piano)"
+
+
+def _ticks(quarter_length: float) -> int:
+    return int(round(quarter_length * TICKS_PER_QUARTER))
+
+
+def _track(name: str, channel: int, program: int, notes: list[tuple[int, int, int, int]]):
+    """A mido track from (start tick, end tick, pitch, velocity); at equal ticks note-offs come first."""
+    import mido
+
+    events = []
+    for start, end, pitch, velocity in notes:
+        if end <= start:  # zero length: nothing to hear, and its off would precede its on
+            continue
+        events.append((start, 1, pitch, velocity))
+        events.append((end, 0, pitch, 0))
+    events.sort()
+    track = mido.MidiTrack()
+    track.append(mido.MetaMessage("track_name", name=name, time=0))
+    track.append(mido.Message("program_change", channel=channel, program=program, time=0))
+    now = 0
+    for tick, is_on, pitch, velocity in events:
+        kind = "note_on" if is_on else "note_off"
+        track.append(
+            mido.Message(kind, channel=channel, note=pitch, velocity=velocity, time=tick - now)
+        )
+        now = tick
+    track.append(mido.MetaMessage("end_of_track", time=0))
+    return track
+
+
+def write_midi(
+    melody: Iterable,
+    chords: Iterable,
+    path: str | Path | None = None,
+    *,
+    tempo_bpm: float = 130.0,
+    melody_program: int = MELODY_PROGRAM,
+    chord_program: int = CHORD_PROGRAM,
+) -> bytes:
+    """The MIDI file of a melody over chords; written to ``path`` too if given.
+
+    melody: notes with ``offset``, ``duration`` (quarter lengths) and ``pitch`` (MIDI, None
+        for a rest — rests are skipped), e.g. :class:`~jazzcore.postprocess.Sound`.
+    chords: :class:`~jazzcore.solo.ChordEvent` with offsets from the start of the piece.
+    tempo_bpm: quarter notes per minute. Returns the file's bytes.
+    """
+    import mido
+
+    tempo_track = mido.MidiTrack()
+    tempo_track.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(tempo_bpm), time=0))
+    tempo_track.append(mido.MetaMessage("time_signature", numerator=4, denominator=4, time=0))
+    tempo_track.append(mido.MetaMessage("end_of_track", time=0))
+    melody_notes = [
+        (_ticks(n.offset), _ticks(n.offset + n.duration), int(n.pitch), MELODY_VELOCITY)
+        for n in melody
+        if n.pitch is not None
+    ]
+    chord_notes = [
+        (_ticks(c.offset), _ticks(c.offset + c.duration), int(p), CHORD_VELOCITY)
+        for c in chords
+        for p in c.pitches
+    ]
+    midi_file = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_QUARTER)
+    midi_file.tracks += [
+        tempo_track,
+        _track(MELODY_TRACK_NAME, MELODY_CHANNEL, melody_program, melody_notes),
+        _track(CHORD_TRACK_NAME, CHORD_CHANNEL, chord_program, chord_notes),
+    ]
+    buffer = io.BytesIO()
+    midi_file.save(file=buffer)
+    data = buffer.getvalue()
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data
+
+
+@dataclass(frozen=True)
+class NoteEvent:
+    """One note of a MIDI file, as a piano roll shows it.
+
+    start, end: seconds. start_beat, end_beat: quarter notes from the start.
+    pitch: MIDI pitch. velocity: 1–127. role: 'melody' or 'chord'. program: GM program (0-based).
+    """
+
+    start: float
+    end: float
+    start_beat: float
+    end_beat: float
+    pitch: int
+    velocity: int
+    role: str
+    program: int
+
+
+def _role(instrument, index: int, n_instruments: int) -> str:
+    name = (instrument.name or "").lower()
+    if name.startswith("melody"):
+        return "melody"
+    if name.startswith("chord"):
+        return "chord"
+    # another file: guitars, reeds, brass, pipes and leads carry melodies; the rest accompany
+    if 24 <= instrument.program <= 31 or 56 <= instrument.program <= 87:
+        return "melody"
+    return "melody" if n_instruments == 1 else "chord"
+
+
+def read_midi_notes(midi) -> tuple[list[NoteEvent], float]:
+    """The notes of a MIDI file (path, bytes or pretty_midi.PrettyMIDI), and its length in seconds.
+
+    Drums are skipped. Beats are quarter notes, converted with the file's tempo changes.
+    """
+    pm = _pretty_midi(midi)
+    instruments = [i for i in pm.instruments if not i.is_drum]
+    events = []
+    for index, instrument in enumerate(instruments):
+        role = _role(instrument, index, len(instruments))
+        for n in instrument.notes:
+            events.append(
+                NoteEvent(
+                    float(n.start),
+                    float(n.end),
+                    float(pm.time_to_tick(n.start)) / pm.resolution,
+                    float(pm.time_to_tick(n.end)) / pm.resolution,
+                    int(n.pitch),
+                    int(n.velocity),
+                    role,
+                    int(instrument.program),
+                )
+            )
+    events.sort(key=lambda e: (e.start, e.role != "melody", e.pitch))
+    return events, float(pm.get_end_time())
+
+
+def _pretty_midi(midi):
+    """A pretty_midi.PrettyMIDI from a path, bytes or a PrettyMIDI (returned as is)."""
+    import pretty_midi
+
+    from .errors import InputFileError
+
+    if isinstance(midi, pretty_midi.PrettyMIDI):
+        return midi
+    try:
+        if isinstance(midi, bytes | bytearray):
+            return pretty_midi.PrettyMIDI(io.BytesIO(bytes(midi)))
+        return pretty_midi.PrettyMIDI(str(midi))
+    except Exception as error:  # mido/pretty_midi raise many kinds on a bad file
+        raise InputFileError(f"Cannot read the MIDI file: {error}") from None
