@@ -755,8 +755,10 @@ def generate_music(
         of a corpus (5 sets of Metheny's 18 measures), every bar of a progression; 'all';
         or a list of set numbers.
     Ty: values sampled per set (1 … 1000). temperature, top_k, first_value_rule: passed to
-        ``model.sample``. seed: an int makes everything reproducible (one NumPy Generator
-        draws the model's seeds and every choice of the post-processor).
+        ``model.sample``. seed: an int makes everything reproducible: one NumPy Generator,
+        split into a sampling and a post-processing stream per set, draws the model's
+        seeds and every choice of the post-processor (so 'full' and 'raw' post-process the
+        same sampled values).
     postprocess: 'full' (the seed) or 'raw' (unparse only). layout: 'seed' (every set's notes
         from the set's start, running on past its measure as in the seed) or 'measure'
         (only what fits the set's 4 quarter lengths: one melody line).
@@ -791,14 +793,17 @@ def generate_music(
         )
     chosen = _chosen_sets(timeline, chord_sets, from_progression)
 
+    # One Generator from the seed; each set gets its own child stream for sampling and
+    # one for the post-processor, so 'full' and 'raw' hear the same sampled values.
+    streams = rng.spawn(2 * len(chosen))
     sets, melody, placed_chords = [], [], []
     for position, k in enumerate(chosen):
         set_chords = _set_chords(timeline, k)
         start = time.perf_counter()
-        values = sampler.draw(rng)
+        values = sampler.draw(streams[2 * position])
         middle = time.perf_counter()
         sounds, stages = postprocess_values(
-            values, set_chords, rng, mode=postprocess, layout=layout
+            values, set_chords, streams[2 * position + 1], mode=postprocess, layout=layout
         )
         timings["sample"] += middle - start
         timings["postprocess"] += time.perf_counter() - middle
