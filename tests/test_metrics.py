@@ -1,0 +1,113 @@
+"""Musical-quality metrics, checked on hand-made solos whose figures follow from theory."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import jazzcore
+from jazzcore import ParameterError
+from jazzcore.dataset import load_corpus
+from jazzcore.metrics import SoloMetrics, metrics, total_variation
+from jazzcore.postprocess import Sound
+from jazzcore.solo import ChordEvent, Measure, MelodyNote, Solo
+
+# C7 = C E G B♭; its scale tones (F major, not chord tones) are D F A; C# is an approach tone.
+C7 = ChordEvent(0.0, 4.0, (48, 52, 55, 58), ("C", "E", "G", "B-"), "C7")
+PITCHES = [64, 62, 61, 64, 64, 67]  # E D C# E E G: C S A C C C
+DURATIONS = [0.5, 0.5, 0.5, 0.5, 1.0, 1.0]
+
+
+def solo_over_c7(pitches=PITCHES) -> Solo:
+    notes, offset = [], 0.0
+    for p, d in zip(pitches, DURATIONS, strict=True):
+        notes.append(MelodyNote(offset % 4, d, p))
+        offset += d
+    first = [n for n in notes[:4]]
+    second = [n for n in notes[4:]]
+    return Solo([Measure(0, first, [C7]), Measure(1, second, [])], title="test")
+
+
+def test_shares_range_intervals_and_repeats_of_a_hand_made_solo():
+    m = metrics(solo_over_c7())
+    assert m.n_notes == 6
+    assert (
+        m.chord_tone_share,
+        m.scale_tone_share,
+        m.approach_tone_share,
+        m.other_tone_share,
+    ) == pytest.approx(
+        (4 / 6, 1 / 6, 1 / 6, 0.0)
+    )  # the second measure has no chord of its own: C7 carries on
+    assert (m.lowest, m.highest, m.pitch_range) == (61, 67, 6)
+    # steps: -2, -1, +3, 0, +3 → mean |step| = 9/5; one repeat in five steps
+    assert m.mean_abs_interval == pytest.approx(9 / 5)
+    assert m.repeated_pitch_share == pytest.approx(1 / 5)
+    histogram = np.zeros(12)
+    histogram[[4, 2, 1, 7]] = [3 / 6, 1 / 6, 1 / 6, 1 / 6]
+    assert m.pitch_class_histogram == pytest.approx(tuple(histogram))
+    assert m.duration_histogram == pytest.approx({0.5: 4 / 6, 1.0: 2 / 6})
+    assert m.pitch_class_distance is None and m.duration_distance is None
+
+
+def test_distances_to_the_reference_are_total_variation():
+    same = metrics(solo_over_c7(), reference=solo_over_c7())
+    assert same.pitch_class_distance == 0.0 and same.duration_distance == 0.0
+    # a tritone up: E D C# G become B- A- G C#, so only C# and G (1/6 each) are shared
+    moved = metrics(solo_over_c7([p + 6 for p in PITCHES]), reference=solo_over_c7())
+    # original: E 3/6, D 1/6, C# 1/6, G 1/6; moved: B- 3/6, A- 1/6, G 1/6, C# 1/6 → overlap 2/6
+    assert moved.pitch_class_distance == pytest.approx(1 - 2 / 6)
+    assert moved.duration_distance == 0.0
+    assert total_variation({0.25: 1.0}, {0.5: 1.0}) == 1.0
+
+
+def test_generated_sounds_are_typed_against_the_chord_they_were_made_over():
+    sounds = [
+        Sound(0.0, 0.25, 64, "C", C7),
+        Sound(0.25, 0.25, None, "R"),
+        Sound(0.5, 0.25, 66, "A", C7),
+    ]
+    m = metrics(sounds)
+    assert m.n_notes == 2 and m.chord_tone_share == 0.5 and m.approach_tone_share == 0.5
+    assert m.mean_abs_interval == 2.0
+
+
+def test_grammar_values_give_type_shares_and_durations_but_no_pitch_figures(metheny_file):
+    corpus = load_corpus(metheny_file)
+    by_values = metrics(corpus.values)
+    # the seed's corpus: 117 C, 44 S, 25 A, 7 X among 193 values; 153 of them 16ths
+    assert by_values.n_notes == 193
+    assert (by_values.chord_tone_share, by_values.scale_tone_share) == pytest.approx(
+        (117 / 193, 44 / 193)
+    )
+    assert (by_values.approach_tone_share, by_values.other_tone_share) == pytest.approx(
+        (25 / 193, 7 / 193)
+    )
+    assert by_values.duration_histogram[0.25] == pytest.approx(153 / 193)
+    assert by_values.lowest is None and by_values.pitch_class_histogram is None
+    by_measure = metrics(corpus.measure_values)
+    assert by_measure.chord_tone_share == by_values.chord_tone_share
+
+    by_solo = metrics(corpus, reference=corpus)
+    assert by_solo.n_notes == 193 and by_solo.pitch_class_distance == 0.0
+    assert (by_solo.lowest, by_solo.highest) == (49, 82)
+    # the seed's types compare spellings, these compare pitch classes: chord tones agree
+    assert by_solo.chord_tone_share == pytest.approx(117 / 193)
+
+
+def test_jazzcore_metrics_is_callable_however_it_was_imported():
+    import jazzcore.metrics as module
+
+    assert isinstance(jazzcore.metrics(solo_over_c7()), SoloMetrics)
+    assert isinstance(module(solo_over_c7()), SoloMetrics)
+
+
+def test_summary_has_the_scalar_figures():
+    summary = metrics(solo_over_c7()).summary()
+    assert "chord_tone_share" in summary and "pitch_class_histogram" not in summary
+
+
+@pytest.mark.parametrize("bad", [[], Solo([Measure(0, [], [C7])]), 42])
+def test_nothing_to_measure(bad):
+    with pytest.raises(ParameterError):
+        metrics(bad)
