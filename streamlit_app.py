@@ -49,6 +49,7 @@ def home():
 pages = [
     st.Page(home, title="Home", icon="🏠", default=True),
     st.Page(common.page_path("data.py"), title="Data", icon="📊"),
+    st.Page(common.page_path("model.py"), title="Model", icon="🧠"),
 ]
 navigation = st.navigation(pages)
 st.session_state["_corpus"] = common.corpus_picker()

@@ -47,9 +47,11 @@ def training_slots() -> app_support.TrainingSlots:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def cached_parts(path: str):
+    import dataclasses
+
     from jazzcore import extract
 
-    return [vars(p) if hasattr(p, "__dict__") else dict(p._asdict()) for p in extract.list_parts(path)]
+    return [dataclasses.asdict(p) for p in extract.list_parts(path)]
 
 
 def _metheny_source() -> str | None:
@@ -74,7 +76,7 @@ def _upload_source() -> tuple[str | None, dict]:
         return None, {}
     path = app_support.save_upload(uploaded.getvalue(), uploaded.name)
     parts = cached_parts(str(path))
-    labels = [AUTO] + [f"{p['index']}: {p['name']} ({p['notes']} notes)" for p in parts]
+    labels = [AUTO] + [f"{p['index']}: {p['name'] or 'unnamed'} ({p['note_count']} notes{', drums' if p['is_drum'] else ''})" for p in parts]
     melody = st.sidebar.selectbox("Melody part", labels, key="melody_part", help="How do I find the melody? "
                                   "The automatic choice prefers a monophonic, high, busy part that is not drums.")
     chords = st.sidebar.selectbox("Chords from", [AUTO] + labels[1:], key="chord_part")
