@@ -815,6 +815,7 @@ def generate_music(
         melody += [replace(s, offset=offset + s.offset) for s in sounds]
         placed_chords += [replace(c, offset=offset + c.offset) for c in set_chords]
 
+    melody.sort(key=lambda s: s.offset)  # sets overlap in the seed's layout
     start = time.perf_counter()
     midi_bytes = write_midi(melody, placed_chords, tempo_bpm=tempo_bpm)
     if path is not None:
