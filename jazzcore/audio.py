@@ -5,7 +5,8 @@ Two synthesizers, the better one used when it is installed:
 * **FluidSynth** (``pyfluidsynth`` + the ``fluidsynth`` library) with a GM SoundFont such
   as Debian's ``fluid-soundfont-gm`` (/usr/share/sounds/sf2/FluidR3_GM.sf2). Every
   instrument plays its own General MIDI program — the melody the Electric Guitar, the
-  chords the Piano. The SoundFont (150 MB) is loaded once per process and kept.
+  chords the Piano. The SoundFont (150 MB) is loaded once per process and kept, in one
+  synth at 44.1 kHz (22.05 kHz audio is decimated from it).
 * **NumPy**, which needs nothing installed: each note a few harmonics under an envelope —
   a plucked decay for guitars and other melody programs, a slower hammer decay for pianos.
 
@@ -247,17 +248,40 @@ def _channels(notes: list[_Note]) -> dict[int, tuple[int, int, bool]]:
     return result
 
 
-_SYNTH_CACHE: dict[tuple[str, int], _FluidSynth] = {}
+FLUIDSYNTH_RATE = 44100
+"""FluidSynth always runs at 44.1 kHz (one synth, one SoundFont in memory: ~150 MB for
+FluidR3); 22.05 kHz audio is filtered and decimated from it."""
+
+_SYNTH_CACHE: dict[str, _FluidSynth] = {}
 _SYNTH_CACHE_LOCK = threading.Lock()
 
 
-def _fluidsynth(soundfont: Path, sample_rate: int) -> _FluidSynth:
-    key = (str(soundfont), sample_rate)
+def _fluidsynth(soundfont: Path) -> _FluidSynth:
+    """The process's FluidSynth with ``soundfont`` loaded (made on first use, then kept)."""
     with _SYNTH_CACHE_LOCK:
-        synth = _SYNTH_CACHE.get(key)
+        synth = _SYNTH_CACHE.get(str(soundfont))
         if synth is None:
-            synth = _SYNTH_CACHE[key] = _FluidSynth(soundfont, sample_rate)
+            synth = _SYNTH_CACHE[str(soundfont)] = _FluidSynth(soundfont, FLUIDSYNTH_RATE)
         return synth
+
+
+@lru_cache(maxsize=1)
+def _half_band_filter(taps: int = 63) -> np.ndarray:
+    """A windowed-sinc low-pass at 10 kHz for 44.1 kHz audio (Blackman window), unit gain."""
+    n = np.arange(taps) - (taps - 1) / 2
+    cutoff = 10_000 / FLUIDSYNTH_RATE  # cycles per sample
+    kernel = np.sinc(2 * cutoff * n) * np.blackman(taps)
+    return (kernel / kernel.sum()).astype(np.float32)
+
+
+def _halve_rate(samples: np.ndarray) -> np.ndarray:
+    """int16 (frames, channels) at 44.1 kHz → 22.05 kHz: low-pass, then every other frame."""
+    kernel = _half_band_filter()
+    channels = [
+        np.convolve(samples[:, c].astype(np.float32), kernel, mode="same")[::2]
+        for c in range(samples.shape[1])
+    ]
+    return np.clip(np.round(np.stack(channels, axis=1)), -32768, 32767).astype(np.int16)
 
 
 # ---------------------------------------------------------------------------------------
@@ -364,8 +388,10 @@ def render_audio(
             raise AudioError(
                 "No General MIDI SoundFont is installed: apt-get install fluid-soundfont-gm."
             )
-        engine = _fluidsynth(font, sample_rate)
+        engine = _fluidsynth(font)
         samples, name, detail = engine.render(notes, end), "fluidsynth", engine.detail
+        if sample_rate != FLUIDSYNTH_RATE:
+            samples = _halve_rate(samples)
     else:
         samples, name, detail = (
             _render_numpy(notes, end, sample_rate),

@@ -106,7 +106,9 @@ def test_fluidsynth_is_used_when_installed_and_the_soundfont_is_loaded_once(phra
     first = render_audio(phrase)
     assert first.synth == "fluidsynth" and "FluidSynth" in first.detail and first.channels == 2
     font = audio.find_soundfont()
-    assert audio._fluidsynth(font, 44100) is audio._fluidsynth(font, 44100)
+    assert audio._fluidsynth(font) is audio._fluidsynth(font)
+    render_audio(phrase, sample_rate=22050)
+    assert list(audio._SYNTH_CACHE) == [str(font)]  # one synth for both sample rates
 
 
 def test_without_fluidsynth_auto_falls_back_to_numpy_and_forcing_it_is_a_clear_error(
