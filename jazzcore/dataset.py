@@ -214,11 +214,13 @@ def load_corpus(
 
         key = ("leadsheets", music21.__version__, extract.LEADSHEET_WORKS, options)
     else:
-        kind, data = sources.check_music_file(spec.path)
-        key = (spec.kind, sources.sha256_of(data), options)
+        # Key on the bytes' hash first: a file already parsed skips the checks and the parse.
+        key = (spec.kind, sources.sha256_of(spec.path) if spec.path.is_file() else "", options)
     cached = _CORPUS_CACHE.get(key)
     if cached is not None:
         return cached
+    if spec.kind != "leadsheets":
+        sources.check_music_file(spec.path)
 
     if spec.kind == "leadsheets":
         solos = [extract.leadsheet_solo(work) for work in extract.LEADSHEET_WORKS]

@@ -123,7 +123,7 @@ def current_model(corpus):
 def model_status(corpus) -> str:
     model = st.session_state.get("model")
     if model is None:
-        return "No model yet: train one on the Train page (or press *Hear a solo now* on Home)."
+        return "No model yet: train one on the Train page."
     if current_model(corpus) is None:
         return "Your model was trained on another corpus: train again or switch back to its corpus."
     epochs = len(model.history)
