@@ -7,7 +7,7 @@ The flow of data, one module per arrow::
     grammar    → grammar values ('S,0.250,<m2,P-4>')
     dataset    → Vocabulary, X (m, Tx, n_values), Y (Ty, m, n_values)
     model      → djmodel, music_inference_model (the seed's Keras graphs)
-    train      → a trained JazzModel (fast fused training)
+    training   → train(): a trained JazzModel (fast fused training, NumPy)
     sample     → sampled values
     postprocess→ notes over chords (generate_music), MIDI
     audio      → WAV bytes;  metrics → musical-quality figures
@@ -57,9 +57,9 @@ _LAZY = {
     "music_inference_model": "model",
     "one_hot": "model",
     "predict_and_sample": "sample",
-    "train": "train",
-    "JazzModel": "train",
-    "TrainConfig": "train",
+    "train": "training",
+    "JazzModel": "training",
+    "TrainConfig": "training",
     "save_model": "persist",
     "load_model": "persist",
     # music

@@ -742,7 +742,7 @@ def generate_music(
 ):
     """Improvise over chords with a trained model: the seed's ``generate_music``.
 
-    model: a trained :class:`~jazzcore.train.JazzModel` (``.vocabulary``, ``.sample``) or the
+    model: a trained :class:`~jazzcore.training.JazzModel` (``.vocabulary``, ``.sample``) or the
         seed's Keras inference model (then sampled with ``predict_and_sample``; its Ty is
         fixed by the graph and it needs ``indices_values``).
     indices_values: index → value (the seed's ``indices_values``), checked against the

@@ -61,7 +61,7 @@ def sample_indices(
 ):
     """Ty value indices from the trained network.
 
-    weights: an :class:`~jazzcore.train.LSTMWeights` (kernel (n_values, 4 n_a), recurrent
+    weights: an :class:`~jazzcore.training.LSTMWeights` (kernel (n_values, 4 n_a), recurrent
     kernel (n_a, 4 n_a), bias (4 n_a,), dense kernel (n_a, n_values), dense bias (n_values,)).
     temperature None and top_k None: greedy argmax, the seed's inference model. A temperature
     (> 0) or a top_k (1 … n_values) draws from the softmax of logits / temperature restricted

@@ -52,7 +52,7 @@ st.dataframe(
     pd.DataFrame(
         [
             ("Data", "load_music_utils, data_processing", "jazzcore.dataset"),
-            ("Train", "djmodel, model.fit", "jazzcore.model (seed graph), jazzcore.train (fast fused path)"),
+            ("Train", "djmodel, model.fit", "jazzcore.model (seed graph), jazzcore.training (fast fused path)"),
             ("Generate", "music_inference_model, predict_and_sample", "jazzcore.model, jazzcore.sample"),
             ("Generate", "generate_music (prune, unparse, clean up)", "jazzcore.postprocess"),
             ("Generate", "— (the seed says: use an online MIDI-to-mp3 tool)", "jazzcore.audio"),
