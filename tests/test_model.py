@@ -1,0 +1,136 @@
+"""The seed's Keras graphs, and weights moving between them, the NumPy trainer and the sampler."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import jazzcore
+
+keras = pytest.importorskip("keras")  # the model issue's Keras side; installed by requirements.txt
+
+from jazzcore import model as jm  # noqa: E402
+from jazzcore.errors import ParameterError  # noqa: E402
+from jazzcore.sample import predict_and_sample  # noqa: E402
+from jazzcore.training import TrainConfig, check_data, forward, init_weights, loss_and_grads  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def data(metheny_file):
+    X, Y, n_values, indices_values, _ = jazzcore.load_music_utils(metheny_file)
+    return X, Y, indices_values
+
+
+@pytest.fixture(scope="module")
+def trained(data):
+    X, Y, indices_values = data
+    return jazzcore.train(X, Y, vocabulary=indices_values, epochs=40)
+
+
+@pytest.fixture(scope="module")
+def seed_model():
+    return jm.djmodel(30, 64, 78)
+
+
+def zeros(m, n_a=64):
+    return np.zeros((m, n_a), np.float32)
+
+
+def test_djmodel_is_the_seed_graph(seed_model):
+    assert len(seed_model.outputs) == 30
+    assert all(tuple(o.shape) == (None, 78) for o in seed_model.outputs)
+    assert [tuple(i.shape) for i in seed_model.inputs] == [(None, 30, 78), (None, 64), (None, 64)]
+    # one LSTM and one Dense object, shared by all 30 steps: the seed's 41,678 parameters
+    kinds = [type(layer).__name__ for layer in seed_model.layers]
+    assert kinds.count("LSTM") == 1 and kinds.count("Dense") == 1 and kinds.count("Reshape") == 1
+    assert "Lambda" not in kinds
+    assert seed_model.count_params() == 41_678
+
+
+def test_djmodel_saves_and_loads_in_keras_safe_mode(seed_model, tmp_path):
+    path = tmp_path / "djmodel.keras"
+    seed_model.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)  # refuses any stored lambda
+    assert len(loaded.outputs) == 30 and loaded.count_params() == 41_678
+
+
+def test_weights_move_to_djmodel_and_outputs_agree(data, trained, seed_model):
+    X, _, _ = data
+    jm.set_weights(trained.weights, seed_model.get_layer("LSTM_cell"), seed_model.get_layer("densor"))
+    keras_out = np.stack(seed_model.predict([X, zeros(60), zeros(60)], verbose=0))  # (30, 60, 78)
+    numpy_out, _ = forward(trained.weights, np.ascontiguousarray(X.swapaxes(0, 1)))
+    np.testing.assert_allclose(keras_out, numpy_out, atol=1e-5)
+    back = jm.get_weights(seed_model.get_layer("LSTM_cell"), seed_model.get_layer("densor"))
+    assert all(np.array_equal(a, b) for a, b in zip(back, trained.weights, strict=True))
+
+
+def test_the_state_is_carried_from_step_to_step(data, trained, seed_model):
+    # The seed's printed listing reset the state to a0, c0 at every step; carried, the
+    # prediction at step 10 depends on the input at step 1 (step 0's input is the seed's zeros).
+    X, _, _ = data
+    jm.set_weights(trained.weights, seed_model.get_layer("LSTM_cell"), seed_model.get_layer("densor"))
+    changed = X[:1].copy()
+    assert changed[0, 1].sum() == 1
+    changed[0, 1] = np.roll(changed[0, 1], 1)
+    a = seed_model.predict([X[:1], zeros(1), zeros(1)], verbose=0)[10]
+    b = seed_model.predict([changed, zeros(1), zeros(1)], verbose=0)[10]
+    assert np.abs(a - b).max() > 1e-4
+
+
+def test_one_training_step_equals_keras(data, seed_model):
+    """Same initial weights → the same loss, gradients and Adam update as Keras (eager)."""
+    import tensorflow as tf
+
+    X, Y, _ = data
+    Xt, Yt = check_data(X, Y)
+    weights = init_weights(78, 64, seed=11)
+    cell, densor = seed_model.get_layer("LSTM_cell"), seed_model.get_layer("densor")
+    jm.set_weights(weights, cell, densor)
+    variables = cell.trainable_variables + densor.trainable_variables
+    with tf.GradientTape() as tape:
+        outputs = seed_model([X, zeros(60), zeros(60)], training=True)
+        # the seed's loss: categorical cross-entropy at each output, averaged over m, summed
+        # over the steps. The last step's target is empty and adds 0 to the loss; it is left
+        # out because TensorFlow's fused softmax cross-entropy assumes targets that sum to 1
+        # and would push a gradient through it (the seed's 2017 Keras did not).
+        loss = sum(tf.reduce_mean(keras.losses.categorical_crossentropy(Y[t], outputs[t])) for t in range(29))
+    keras_grads = tape.gradient(loss, variables)
+    per_step, _, grads = loss_and_grads(weights, Xt, Yt)
+    assert float(loss) == pytest.approx(per_step.sum(), rel=1e-5)
+    for ours, theirs in zip(grads, keras_grads, strict=True):
+        np.testing.assert_allclose(ours, theirs.numpy(), atol=2e-6)
+
+    jm.seed_optimizer(0.01).apply_gradients(zip(keras_grads, variables, strict=True))
+    from jazzcore.training import Adam
+
+    Adam(weights, TrainConfig()).step(weights, grads)
+    after = jm.get_weights(cell, densor)
+    # Adam's first step is ±lr = 0.01 per weight (g/|g|); 1e-5 leaves room only for rounding
+    # where a gradient is near zero.
+    for ours, theirs in zip(weights, after, strict=True):
+        np.testing.assert_allclose(ours, theirs, atol=1e-5)
+
+
+def test_inference_model_greedy_equals_the_sampler(trained):
+    inference = jm.inference_model_for(trained, Ty=25)
+    assert len(inference.outputs) == 25
+    results, indices = predict_and_sample(inference, np.zeros((1, 1, 78), np.float32), zeros(1), zeros(1))
+    assert results.shape == (25, 78) and indices.shape == (25, 1)
+    assert np.array_equal(results.argmax(axis=1), indices[:, 0]) and (results.sum(axis=1) == 1).all()
+    assert np.array_equal(indices[:, 0], trained.sample(25))
+
+
+@pytest.mark.parametrize("n_values", [5, 78, 161])
+def test_one_hot_is_the_argmax_for_any_vocabulary(n_values):
+    x = np.random.default_rng(n_values).random((3, n_values)).astype(np.float32)
+    out = keras.ops.convert_to_numpy(jm.one_hot(keras.ops.convert_to_tensor(x)))
+    assert out.shape == (3, 1, n_values)
+    assert np.array_equal(out[:, 0].argmax(axis=1), x.argmax(axis=1)) and (out.sum(axis=(1, 2)) == 1).all()
+
+
+def test_graph_settings_out_of_range():
+    with pytest.raises(ParameterError, match="n_a"):
+        jm.djmodel(30, 0, 78)
+    _, cell, densor = jm.shared_layers(4, 5)
+    with pytest.raises(ParameterError, match="Ty"):
+        jm.music_inference_model(cell, densor, 5, 4, Ty=1001)

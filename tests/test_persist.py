@@ -1,0 +1,131 @@
+"""Saving and loading models: a faithful round trip, and no code ever runs from a file."""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+
+import jazzcore
+from jazzcore.dataset import Vocabulary
+from jazzcore.errors import ModelFileError, OutputError, VocabularyMismatchError
+from jazzcore.persist import load_model, model_bytes, save_model
+
+
+@pytest.fixture(scope="module")
+def model(metheny_file):
+    X, Y, _, indices_values, _ = jazzcore.load_music_utils(metheny_file)
+    trained = jazzcore.train(X, Y, vocabulary=indices_values, epochs=20, n_a=16, seed=4)
+    trained.source = "metheny"
+    return trained
+
+
+def test_round_trip_keeps_weights_vocabulary_settings_history(model, tmp_path):
+    path = save_model(model, tmp_path / "sub" / "model.npz")
+    loaded = load_model(path, vocabulary=model.vocabulary)
+    assert all(np.array_equal(a, b) for a, b in zip(model.weights, loaded.weights, strict=True))
+    assert loaded.vocabulary == model.vocabulary and loaded.n_a == 16 and loaded.n_values == 78
+    assert loaded.config.learning_rate == 0.01 and loaded.config.seed == 4 and loaded.config.Tx == 30
+    assert [h["loss"] for h in loaded.history] == [h["loss"] for h in model.history]
+    assert loaded.source == "metheny"
+    assert np.array_equal(loaded.sample(50, temperature=1.0, seed=2), model.sample(50, temperature=1.0, seed=2))
+
+
+def test_bytes_and_file_objects_load_too(model):
+    data = model_bytes(model)
+    assert len(data) < 300_000  # the seed's 64-unit model is ~160 KB; this 16-unit one far less
+    assert load_model(data).n_a == 16
+    assert load_model(io.BytesIO(data)).n_a == 16
+
+
+def test_another_corpus_is_a_vocabulary_mismatch(model):
+    other = Vocabulary(("C,0.250", "R,0.500"), (1, 1))
+    with pytest.raises(VocabularyMismatchError, match="78 values") as error:
+        load_model(model_bytes(model), vocabulary=other)
+    assert "\n" not in str(error.value)
+
+
+class _Trap:
+    """Unpickling this would create a file: the test checks that it never happens."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (str(self.path), "w"))
+
+
+def test_a_pickle_is_refused_without_running_it(tmp_path):
+    marker = tmp_path / "pwned"
+    data = pickle.dumps(_Trap(marker))
+    with pytest.raises(ModelFileError, match="pickle"):
+        load_model(data)
+    assert not marker.exists()
+
+
+def test_an_npz_with_a_pickled_object_array_is_refused(model, tmp_path):
+    marker = tmp_path / "pwned"
+    buffer = io.BytesIO()
+    good = np.load(io.BytesIO(model_bytes(model)))
+    arrays = {name: good[name] for name in good.files}
+    arrays["kernel"] = np.array([_Trap(marker)], dtype=object)
+    np.savez(buffer, **arrays)
+    with pytest.raises(ModelFileError, match="pickled"):
+        load_model(buffer.getvalue())
+    assert not marker.exists()
+
+
+def test_a_keras_archive_with_a_lambda_is_refused(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        config = {"class_name": "Lambda", "config": {"function": "exec('import os')"}}
+        archive.writestr("config.json", json.dumps(config))
+        archive.writestr("metadata.json", "{}")
+        archive.writestr("model.weights.h5", b"\x89HDF\r\n\x1a\n")
+    with pytest.raises(ModelFileError, match="Keras"):
+        load_model(buffer.getvalue())
+
+
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (b"", "empty"),
+        (b"MThd\x00\x00\x00\x06", "not a jazzcore model"),
+        (b"\x89HDF\r\n\x1a\n" + b"\0" * 64, "HDF5"),
+        (b"PK\x03\x04 broken zip", "damaged"),
+    ],
+)
+def test_files_that_are_not_models_are_refused(data, words):
+    with pytest.raises(ModelFileError, match=words) as error:
+        load_model(data)
+    assert "\n" not in str(error.value)
+
+
+def test_wrong_shapes_and_foreign_npz_are_refused(model):
+    good = np.load(io.BytesIO(model_bytes(model)))
+    arrays = {name: good[name] for name in good.files}
+    buffer = io.BytesIO()
+    np.savez(buffer, **{**arrays, "dense_bias": np.zeros(77, np.float32)})
+    with pytest.raises(ModelFileError, match="dense_bias has shape"):
+        load_model(buffer.getvalue())
+    buffer = io.BytesIO()
+    np.savez(buffer, weights=np.zeros(3))
+    with pytest.raises(ModelFileError, match="not a jazzcore model"):
+        load_model(buffer.getvalue())
+    buffer = io.BytesIO()
+    np.savez(buffer, **{**arrays, "kernel": np.full_like(arrays["kernel"], np.nan)})
+    with pytest.raises(ModelFileError, match="NaN"):
+        load_model(buffer.getvalue())
+
+
+def test_missing_file_and_unwritable_path(model, tmp_path):
+    with pytest.raises(ModelFileError, match="no model file"):
+        load_model(tmp_path / "absent.npz")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputError):
+        save_model(model, blocker / "model.npz")

@@ -1,0 +1,189 @@
+"""The NumPy trainer: the seed's figures, gradients by finite differences, Adam by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import jazzcore
+from jazzcore.errors import ParameterError
+from jazzcore.training import Adam, TrainConfig, check_data, forward, init_weights, loss_and_grads
+
+
+@pytest.fixture(scope="module")
+def metheny(metheny_file):
+    X, Y, n_values, indices_values, _ = jazzcore.load_music_utils(metheny_file)
+    return X, Y, indices_values
+
+
+@pytest.fixture(scope="module")
+def trained(metheny):
+    X, Y, indices_values = metheny
+    return jazzcore.train(X, Y, vocabulary=indices_values)
+
+
+def test_first_epoch_loss_is_29_ln_78(trained):
+    # Untrained, every softmax is close to uniform over 78 values: −ln(1/78) at each of the
+    # 29 non-empty steps. The seed printed 126.02 for its first epoch.
+    first = trained.history[0]["loss"]
+    assert first == pytest.approx(29 * math.log(78), abs=1.0)
+    assert first == pytest.approx(126.02, abs=1.0)
+
+
+def test_last_step_loss_is_zero_because_y_ends_empty(metheny, trained):
+    X, Y, _ = metheny
+    assert not Y[-1].any()  # the seed's Y has nothing to predict after the last input
+    for epoch in (trained.history[0], trained.history[-1]):
+        assert len(epoch["per_step_loss"]) == 30
+        assert epoch["per_step_loss"][-1] == 0.0
+        assert epoch["loss"] == pytest.approx(sum(epoch["per_step_loss"]), rel=1e-6)
+
+
+def test_hundred_epochs_learn_the_solo(trained):
+    losses = [h["loss"] for h in trained.history]
+    assert len(losses) == 100
+    assert losses[-1] < losses[0] / 5  # the seed's run falls by an order of magnitude
+    assert trained.history[-1]["accuracy"] > 0.8
+    assert [h["epoch"] for h in trained.history] == list(range(1, 101))
+
+
+def test_model_knows_its_vocabulary_and_size(metheny, trained):
+    _, _, indices_values = metheny
+    assert trained.n_values == 78 and trained.n_a == 64
+    assert list(trained.vocabulary.tokens) == [indices_values[i] for i in range(78)]
+    # LSTM: 4 gates × (78 inputs + 64 recurrent + 1 bias) × 64; Dense: (64 + 1) × 78
+    assert trained.parameter_count == 4 * (78 + 64 + 1) * 64 + (64 + 1) * 78 == 41_678
+    assert "41,678" in trained.summary()
+
+
+def test_same_seed_same_weights_other_seed_other_weights(metheny):
+    X, Y, iv = metheny
+    a = jazzcore.train(X, Y, vocabulary=iv, epochs=3, seed=5)
+    b = jazzcore.train(X, Y, vocabulary=iv, epochs=3, seed=5)
+    c = jazzcore.train(X, Y, vocabulary=iv, epochs=3, seed=6)
+    assert all(np.array_equal(x, y) for x, y in zip(a.weights, b.weights, strict=True))
+    assert not np.array_equal(a.weights.kernel, c.weights.kernel)
+
+
+def test_on_epoch_and_should_stop_keep_the_weights_so_far(metheny):
+    X, Y, iv = metheny
+    seen = []
+    model = jazzcore.train(
+        X, Y, vocabulary=iv, epochs=50, on_epoch=seen.append, should_stop=lambda: len(seen) >= 3
+    )
+    assert [info["epoch"] for info in seen] == [1, 2, 3]
+    assert len(model.history) == 3
+    assert all(0.0 <= info["accuracy"] <= 1.0 and len(info["per_step_loss"]) == 30 for info in seen)
+    untrained = init_weights(78, 64, seed=0)
+    assert not np.array_equal(model.weights.kernel, untrained.kernel)  # 3 updates were kept
+
+
+def test_source_name_gives_corpus_windows(metheny_cache):
+    model = jazzcore.train("metheny", epochs=1)
+    assert model.n_values == 78 and model.config.m == 60 and model.config.Tx == 30
+
+
+def test_initial_weights_are_keras_defaults():
+    w = init_weights(78, 64, seed=0)
+    # orthogonal recurrent kernel: its 64 rows are orthonormal
+    np.testing.assert_allclose(w.recurrent_kernel @ w.recurrent_kernel.T, np.eye(64), atol=1e-5)
+    # unit forget bias: gates are ordered i, f, c, o
+    assert np.array_equal(w.bias[64:128], np.ones(64)) and not w.bias[:64].any() and not w.bias[128:].any()
+    limit = math.sqrt(6 / (78 + 256))  # Glorot uniform
+    assert np.abs(w.kernel).max() <= limit and np.abs(w.kernel).max() > 0.9 * limit
+
+
+def _numeric_gradient(f, array, eps=1e-6):
+    grad = np.zeros_like(array)
+    for index in np.ndindex(array.shape):
+        keep = array[index]
+        array[index] = keep + eps
+        up = f()
+        array[index] = keep - eps
+        down = f()
+        array[index] = keep
+        grad[index] = (up - down) / (2 * eps)
+    return grad
+
+
+def test_backpropagation_matches_finite_differences():
+    rng = np.random.default_rng(3)
+    n_values, n_a, Tx, m = 5, 3, 4, 2
+    w = init_weights(n_values, n_a, seed=1, dtype=np.float64)
+    w = type(w)(*(a + rng.normal(scale=0.3, size=a.shape) for a in w))  # no special structure
+    Xt = np.eye(n_values)[rng.integers(n_values, size=(Tx, m))]
+    Yt = np.eye(n_values)[rng.integers(n_values, size=(Tx, m))]
+    Yt[-1] = 0  # an empty last step, as in the seed's Y
+
+    def loss():
+        return loss_and_grads(w, Xt, Yt)[0].sum()
+
+    _, _, grads = loss_and_grads(w, Xt, Yt)
+    for name, array, grad in zip(w._fields, w, grads, strict=True):
+        np.testing.assert_allclose(grad, _numeric_gradient(loss, array), rtol=1e-5, atol=1e-8, err_msg=name)
+
+
+def test_first_adam_step_moves_each_weight_by_the_learning_rate():
+    # At step 1 Adam's bias-corrected m/√v is g/|g|: every weight moves by lr against its
+    # gradient's sign, whatever the gradient's size (the decay has not acted yet). Keras adds
+    # ε = 1e-7 to the uncorrected √v = √(1 − β2)·|g|, which shrinks a tiny gradient's step.
+    w = init_weights(4, 2, seed=0, dtype=np.float64)
+    before = [a.copy() for a in w]
+    grads = type(w)(*(np.full_like(a, 3.0) if i % 2 else np.full_like(a, -0.002) for i, a in enumerate(w)))
+    Adam(w, TrainConfig(learning_rate=0.01)).step(w, grads)
+    for i, (old, new) in enumerate(zip(before, w, strict=True)):
+        g = 3.0 if i % 2 else 0.002
+        expected = 0.01 * math.sqrt(0.001) * g / (math.sqrt(0.001) * g + 1e-7)
+        expected = -expected if i % 2 else expected
+        np.testing.assert_allclose(new - old, expected, rtol=1e-4)
+
+
+def test_decay_shrinks_the_learning_rate_as_inverse_time():
+    # With a constant gradient m̂/√v̂ stays 1, so step k moves lr / (1 + 0.01 k).
+    w = init_weights(3, 2, seed=0, dtype=np.float64)
+    grads = type(w)(*(np.ones_like(a) for a in w))
+    adam = Adam(w, TrainConfig(learning_rate=0.01, decay=0.01))
+    for _ in range(100):
+        adam.step(w, grads)
+    before = w.dense_bias.copy()
+    adam.step(w, grads)  # the 101st step, k = 100
+    np.testing.assert_allclose(before - w.dense_bias, 0.01 / (1 + 0.01 * 100), rtol=1e-4)
+
+
+def test_forward_probabilities_sum_to_one():
+    w = init_weights(6, 4, seed=2)
+    Xt = np.eye(6, dtype=np.float32)[np.random.default_rng(0).integers(6, size=(5, 3))]
+    probs, _ = forward(w, Xt)
+    assert probs.shape == (5, 3, 6)
+    np.testing.assert_allclose(probs.sum(-1), 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "options, word",
+    [
+        ({"epochs": 0}, "epochs"),
+        ({"epochs": 5001}, "epochs"),
+        ({"epochs": 2.5}, "epochs"),
+        ({"n_a": 0}, "n_a"),
+        ({"n_a": 1025}, "n_a"),
+        ({"learning_rate": 0}, "learning_rate"),
+        ({"seed": -1}, "seed"),
+    ],
+)
+def test_out_of_range_settings_are_one_line_errors(metheny, options, word):
+    X, Y, iv = metheny
+    with pytest.raises(ParameterError) as error:
+        jazzcore.train(X, Y, vocabulary=iv, **options)
+    assert word in str(error.value) and "\n" not in str(error.value)
+
+
+def test_mismatched_x_and_y_are_refused(metheny):
+    X, Y, iv = metheny
+    with pytest.raises(ParameterError, match="Y has shape"):
+        jazzcore.train(X, Y[:, :30], vocabulary=iv)
+    with pytest.raises(ParameterError, match="vocabulary has 77"):
+        jazzcore.train(X, Y, vocabulary={i: iv[i] for i in range(77)})
+    with pytest.raises(ParameterError, match="X has shape"):
+        check_data(X[0], Y)
