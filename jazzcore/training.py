@@ -70,6 +70,7 @@ class TrainConfig:
     epsilon: float = 1e-7  # Keras's default
     seed: int = 0  # initial weights (and, for a source, the training windows)
     m: int = 60  # training examples (filled in from X)
+    batch_size: int | None = None  # None: all m examples in one update per epoch
     Tx: int = 30  # time steps (filled in from X)
     n_values: int = 78  # vocabulary size (filled in from X)
 
@@ -346,6 +347,19 @@ def check_data(X, Y) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(X.swapaxes(0, 1)), np.ascontiguousarray(Y)
 
 
+def _batches(m: int, batch_size: int | None, seed: int):
+    """A function giving one epoch's batches: the whole set, or shuffled index arrays."""
+    if batch_size is None or batch_size >= m:
+        return lambda: [slice(None)]
+    rng = np.random.default_rng([seed, 1])  # its own stream: the weights' draws stay the same
+
+    def epoch():
+        order = rng.permutation(m)
+        return [order[i : i + batch_size] for i in range(0, m, batch_size)]
+
+    return epoch
+
+
 def train(
     X,
     Y=None,
@@ -357,6 +371,7 @@ def train(
     vocabulary=None,
     on_epoch: Callable[[dict], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    batch_size: int | None = None,
 ) -> JazzModel:
     """Train the seed's network and return a :class:`JazzModel`.
 
@@ -368,6 +383,10 @@ def train(
     on_epoch(info): called after every epoch with a dict — epoch (1-based), loss (sum over
     the steps), per_step_loss (Tx floats), accuracy, seconds (since the start).
     should_stop(): checked before every epoch; True ends the run with the weights so far.
+    batch_size: None (default) — every epoch is one update on all m examples; a smaller
+    number splits each epoch into shuffled mini-batches as Keras's ``fit`` does (the seed's
+    ``fit`` used Keras's default of 32), and the epoch's figures are the batches' means
+    weighted by their sizes, as Keras reports them.
     Deterministic: the same arguments give the same weights.
     """
     epochs = _check_int("epochs", epochs, 1, MAX_EPOCHS)
@@ -395,17 +414,42 @@ def train(
             "choose fewer windows, fewer time steps or fewer units."
         )
 
+    if batch_size is not None:
+        batch_size = _check_int("batch_size", batch_size, 1, m)
     config = TrainConfig(n_a=n_a, epochs=epochs, learning_rate=float(learning_rate), seed=seed,
-                         m=m, Tx=Tx, n_values=n_values)
+                         m=m, Tx=Tx, n_values=n_values, batch_size=batch_size)
+    batches = _batches(m, batch_size, seed)
     weights = init_weights(n_values, n_a, seed)
     optimizer = Adam(weights, config)
     history: list[dict] = []
     start = time.perf_counter()
+    with one_blas_thread():
+        _run_epochs(weights, optimizer, Xt, Yt, batches, epochs, history, start, on_epoch, should_stop)
+    return JazzModel(weights, vocabulary, config, history, source)
+
+
+def one_blas_thread():
+    """Run NumPy's products on one thread: the matrices here are small (60 × 64 by 64 × 256),
+    so a second BLAS thread only adds synchronisation, and when other work shares the cores
+    (another user's training, the web server) spinning BLAS threads slow training down
+    five-fold (measured: 1.1 s on one thread, 5.1 s on two, with a busy second core)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _run_epochs(weights, optimizer, Xt, Yt, batches, epochs, history, start, on_epoch, should_stop):
+    Tx, m, _ = Xt.shape
     for epoch in range(1, epochs + 1):
         if should_stop is not None and should_stop():
             break
-        per_step, accuracy, grads = loss_and_grads(weights, Xt, Yt)
-        optimizer.step(weights, grads)
+        per_step, accuracy = np.zeros(Tx), 0.0
+        for batch in batches():
+            batch_per_step, batch_accuracy, grads = loss_and_grads(weights, Xt[:, batch], Yt[:, batch])
+            optimizer.step(weights, grads)
+            share = len(batch) / m if not isinstance(batch, slice) else 1.0
+            per_step += batch_per_step * share
+            accuracy += batch_accuracy * share
         info = {
             "epoch": epoch,
             "loss": float(per_step.sum()),
@@ -416,7 +460,6 @@ def train(
         history.append(info)
         if on_epoch is not None:
             on_epoch(info)
-    return JazzModel(weights, vocabulary, config, history, source)
 
 
 __all__ = ["JazzModel", "LSTMWeights", "TrainConfig", "train", "init_weights", "forward", "backward",

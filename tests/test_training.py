@@ -187,3 +187,20 @@ def test_mismatched_x_and_y_are_refused(metheny):
         jazzcore.train(X, Y, vocabulary={i: iv[i] for i in range(77)})
     with pytest.raises(ParameterError, match="X has shape"):
         check_data(X[0], Y)
+
+
+def test_mini_batches_as_keras_fit(metheny):
+    X, Y, iv = metheny
+    full = jazzcore.train(X, Y, vocabulary=iv, epochs=2)
+    same = jazzcore.train(X, Y, vocabulary=iv, epochs=2, batch_size=60)  # one batch of all 60
+    assert all(np.array_equal(a, b) for a, b in zip(full.weights, same.weights, strict=True))
+    # Keras's default of 32: two updates per epoch (32 + 28 examples), so more progress in
+    # the same epochs, and the first epoch's figure is the batches' size-weighted mean —
+    # below the untrained loss, because the second batch is scored after one update.
+    batched = jazzcore.train(X, Y, vocabulary=iv, epochs=2, batch_size=32)
+    assert batched.history[0]["loss"] < full.history[0]["loss"]
+    assert batched.history[0]["loss"] == pytest.approx(29 * math.log(78), abs=2.0)
+    again = jazzcore.train(X, Y, vocabulary=iv, epochs=2, batch_size=32)
+    assert all(np.array_equal(a, b) for a, b in zip(batched.weights, again.weights, strict=True))
+    with pytest.raises(ParameterError, match="batch_size"):
+        jazzcore.train(X, Y, vocabulary=iv, epochs=1, batch_size=0)
