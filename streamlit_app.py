@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from jazzcore import app_support
 from pages import common
 
 st.set_page_config(page_title="Jazz LSTM playground", page_icon="🎷", layout="wide")
@@ -39,16 +40,46 @@ def home():
         "The seed's Metheny solo gives 78 unique values, X (60, 30, 78) and Y (30, 60, 78)."
     )
     st.subheader("Your model")
-    st.write(common.model_status(corpus))
+    status = st.empty()
+    hear_a_solo(corpus)
+    status.markdown(common.model_status(corpus))  # after the button: a quick training shows at once
     st.markdown(
         "**Next:** look at the values on **Data**, train on **Train** (a live loss chart), "
         "then **Generate** a solo and listen to it. **Model** shows the network."
     )
 
 
+def hear_a_solo(corpus):
+    """One click to music: a quick NumPy training if the user has no model, then a solo."""
+    st.subheader("Hear a solo")
+    st.caption(
+        f"No settings needed: without a model for this corpus, a quick one is trained first "
+        f"({app_support.QUICK_EPOCHS} epochs, a few seconds), then the model improvises over "
+        f"{app_support.DEFAULT_SETS} of the corpus's chord sets."
+    )
+    if st.button("▶ Hear a solo", type="primary", key="hear_solo"):
+        model = common.current_model(corpus) or common.quick_train(corpus)
+        if model is not None:
+            plays = st.session_state["home_plays"] = st.session_state.get("home_plays", 0) + 1
+            settings = app_support.GenerationSettings(sampling="temperature", temperature=1.0, seed=plays)
+            with common.friendly_errors(), st.spinner("Improvising…"):
+                st.session_state["home_solo"] = app_support.generate(model, corpus, settings)
+    solo = st.session_state.get("home_solo")
+    model = common.current_model(corpus)
+    if solo is not None and model is not None and solo.model_key == app_support.model_key(model):
+        st.audio(solo.audio.wav, format="audio/wav")
+        st.caption(
+            f"{solo.report.n_sounds} notes over {len(solo.report.sets)} chord sets, "
+            f"{solo.audio.seconds:.0f} s, rendered by {solo.audio.detail}. Press again for another "
+            "solo; shape it on **Generate**."
+        )
+
+
 pages = [
     st.Page(home, title="Home", icon="🏠", default=True),
     st.Page(common.page_path("data.py"), title="Data", icon="📊"),
+    st.Page(common.page_path("train.py"), title="Train", icon="🏋️"),
+    st.Page(common.page_path("generate.py"), title="Generate", icon="🎼"),
     st.Page(common.page_path("model.py"), title="Model", icon="🧠"),
 ]
 navigation = st.navigation(pages)

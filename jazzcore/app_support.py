@@ -7,6 +7,10 @@
   far are kept whatever the page does meanwhile (rerun, page switch, Stop).
 * :func:`save_upload` — an uploaded file checked and stored under its SHA-256.
 * :func:`vocabulary_rows` — the vocabulary as table rows with a human reading of each value.
+* :func:`training_run` — the quick (or chosen) training a TrainingJob runs on a corpus.
+* :class:`GenerationSettings` and :func:`generate` — the Generate page's settings and the
+  whole path sampled values → notes → MIDI → WAV, metrics and piano-roll rows
+  (:func:`token_rows`, :func:`metrics_rows`, :func:`piano_roll_figure` lay them out).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputFileError, JazzcoreError
+from .errors import InputFileError, JazzcoreError, ParameterError
 from .grammar import TOKEN_TYPES, GrammarToken, describe_duration
 
 
@@ -279,3 +283,218 @@ def unrolled_graph_dot(Tx: int, shown: int = 3, inference: bool = False) -> str:
                 lines.append(f"y{label} -> x{label2} [style=dashed, color=firebrick];")
     lines.append("}")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------
+# Quick training: the newcomer's model
+
+QUICK_EPOCHS = 100
+"""Epochs of the Home page's and Generate page's quick training (NumPy: about 1–2 s)."""
+
+
+def training_run(corpus, *, epochs: int = QUICK_EPOCHS, n_a: int = 64, learning_rate: float = 0.01,
+                 m: int = 60, Tx: int = 30, seed: int = 0) -> Callable[..., object]:
+    """The call a :class:`TrainingJob` runs: ``jazzcore.train`` on the corpus's X/Y.
+
+    X (m, Tx, n_values) and Y (Tx, m, n_values) are drawn here, so a window too long for the
+    corpus raises its one-line error at once, before the job is queued.
+    """
+    import functools
+
+    from .training import train
+
+    X, Y = corpus.xy(int(m), int(Tx), int(seed))
+    return functools.partial(train, X, Y, epochs=int(epochs), n_a=int(n_a),
+                             learning_rate=float(learning_rate), seed=int(seed), vocabulary=corpus.vocabulary)
+
+
+# ---------------------------------------------------------------------------------------
+# Generation: sampled values → notes → MIDI → audio, metrics and a piano roll
+
+SAMPLING_MODES = ("greedy", "temperature", "top-k")
+CHORD_SOURCES = ("corpus", "progression")
+DEFAULT_PROGRESSION = "Dm7 G7 | Cmaj7 | Cm7 F7 | Bbmaj7 | Em7b5 A7 | Dm7"
+MAX_APP_TY = 500
+DEFAULT_SETS = 5  # the seed's five chord sets of the Metheny solo
+AUDIO_SAMPLE_RATE = 22050  # half the bytes of 44.1 kHz for the browser; FluidSynth still renders at 44.1
+
+
+def corpus_chord_sets(n_measures: int, count: int = DEFAULT_SETS) -> list[int]:
+    """The first ``count`` of the seed's chord sets (1, 2, … n//3 − 1) of a corpus with
+    ``n_measures`` measures: sets 1–5 of Metheny's 18, the seed's choice; 1–count of the
+    lead sheets' 146 measures instead of all 47, so the piece stays short."""
+    from .postprocess import seed_chord_sets
+
+    sets = seed_chord_sets(n_measures)
+    return sets[: max(1, int(count))]
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """What the Generate page asks for; equal settings give the same piece (with a seed).
+
+    Ty: values sampled per chord set (1–500). sampling: 'greedy' (the seed's argmax),
+    'temperature' or 'top-k' (a draw from the softmax / among the k likeliest).
+    chord_source: 'corpus' (the first ``chord_sets`` of the seed's sets) or 'progression'.
+    postprocess: 'full' (the seed) or 'raw'.
+    """
+
+    Ty: int = 50
+    sampling: str = "greedy"
+    temperature: float = 1.0
+    top_k: int = 5
+    seed: int = 1
+    chord_source: str = "corpus"
+    progression: str = DEFAULT_PROGRESSION
+    chord_sets: int = DEFAULT_SETS
+    postprocess: str = "full"
+    first_value_rule: bool = False
+
+    def generate_kwargs(self, corpus) -> dict:
+        """Keyword arguments of ``jazzcore.generate_music`` for these settings on ``corpus``."""
+        if self.sampling not in SAMPLING_MODES:
+            raise ParameterError(f"sampling = '{self.sampling}': use {', '.join(SAMPLING_MODES)}.")
+        if self.chord_source not in CHORD_SOURCES:
+            raise ParameterError(f"chord source = '{self.chord_source}': use 'corpus' or 'progression'.")
+        if isinstance(self.Ty, bool) or not 1 <= int(self.Ty) <= MAX_APP_TY:
+            raise ParameterError(f"Ty = {self.Ty!r} is out of range: choose 1 to {MAX_APP_TY} values per chord set.")
+        kwargs = {
+            "Ty": int(self.Ty),
+            "temperature": float(self.temperature) if self.sampling == "temperature" else None,
+            "top_k": int(self.top_k) if self.sampling == "top-k" else None,
+            "seed": int(self.seed),
+            "postprocess": self.postprocess,
+            "first_value_rule": bool(self.first_value_rule),
+            "out_path": None,
+            "return_stream": False,
+        }
+        if self.chord_source == "progression":
+            kwargs["progression"] = self.progression
+        else:
+            kwargs["chords"] = corpus
+            kwargs["chord_sets"] = corpus_chord_sets(len(corpus.chords), self.chord_sets)
+        return kwargs
+
+
+@dataclass
+class Generation:
+    """One generated piece and everything a page shows of it.
+
+    report: the GenerationReport (sampled values per set, notes, MIDI bytes).
+    audio: the RenderedAudio (WAV bytes, which synth). metrics / reference: SoloMetrics of
+    the piece and of the training corpus. rows: piano-roll rows (jazzcore.pianoroll).
+    timings: seconds per stage ('generate', 'audio', 'metrics', 'total').
+    """
+
+    settings: GenerationSettings
+    model_key: tuple
+    report: object
+    audio: object
+    metrics: object
+    reference: object
+    rows: list[dict]
+    timings: dict[str, float]
+
+    @property
+    def n_values(self) -> int:
+        """Sampled values in all chord sets (Ty per set)."""
+        return sum(len(s.values) for s in self.report.sets)
+
+
+def model_key(model) -> tuple:
+    """Tells one trained model from another in a session (a retrained model is a new key)."""
+    return (id(model), model.vocabulary.fingerprint(), len(model.history))
+
+
+def generate(model, corpus, settings: GenerationSettings, *, synth: str = "auto",
+             sample_rate: int = AUDIO_SAMPLE_RATE) -> Generation:
+    """Sample, post-process, write MIDI, render audio and measure: the Generate button.
+
+    A typed progression that music21 cannot read, an out-of-range Ty or top_k raise the
+    jazzcore error with its one-line message; nothing is kept then.
+    """
+    from .audio import render_audio
+    from .metrics import metrics
+    from .pianoroll import piano_roll
+    from .postprocess import generate_music
+
+    timings = {}
+    start = time.perf_counter()
+    _, report = generate_music(model, **settings.generate_kwargs(corpus))
+    timings["generate"] = time.perf_counter() - start
+    t = time.perf_counter()
+    audio = render_audio(report, synth=synth, sample_rate=sample_rate)
+    timings["audio"] = time.perf_counter() - t
+    t = time.perf_counter()
+    reference = metrics(corpus)
+    measured = metrics(report, reference=corpus)
+    rows = piano_roll(report)
+    timings["metrics"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - start
+    return Generation(settings, model_key(model), report, audio, measured, reference, rows, timings)
+
+
+def token_rows(report) -> list[dict]:
+    """The sampled values, one row each: chord set, step (1-based), value, human reading."""
+    rows = []
+    for s in report.sets:
+        for step, value in enumerate(s.values, start=1):
+            rows.append({"chord set": s.index, "step": step, "value": value,
+                         "reading": GrammarToken.parse(value).describe()})
+    return rows
+
+
+METRIC_LABELS = {
+    "n_notes": "melody notes",
+    "chord_tone_share": "chord tones (share)",
+    "scale_tone_share": "scale tones (share)",
+    "approach_tone_share": "approach tones (share)",
+    "other_tone_share": "other tones (share)",
+    "pitch_range": "range (semitones)",
+    "mean_abs_interval": "mean |interval| (semitones)",
+    "repeated_pitch_share": "repeated pitches (share)",
+    "pitch_class_distance": "pitch-class distance to the training solo (0–1)",
+    "duration_distance": "duration distance to the training solo (0–1)",
+}
+
+
+def metrics_rows(generated, reference) -> list[dict]:
+    """The figures of the generated piece beside the training solo's, one row per figure."""
+    ours, theirs = generated.summary(), reference.summary()
+    rows = []
+    for name, label in METRIC_LABELS.items():
+        value, ref = ours.get(name), theirs.get(name)
+        rows.append({"figure": label, "generated": _rounded(value),
+                     "training solo": "—" if name.endswith("distance") else _rounded(ref)})
+    return rows
+
+
+def _rounded(value):
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+ROLE_COLOURS = {"melody": "#b5562c", "chord": "#4c78a8"}
+
+
+def piano_roll_figure(rows: list[dict], title: str = "Piano roll"):
+    """A plotly figure of piano-roll rows: one horizontal bar per note (x in beats, y the
+    MIDI pitch), the melody and the chords as two traces in two colours."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    for role, colour in ROLE_COLOURS.items():
+        notes = [r for r in rows if r["role"] == role]
+        figure.add_trace(go.Bar(
+            name=role, orientation="h", marker_color=colour, opacity=0.85 if role == "melody" else 0.5,
+            base=[r["start_beat"] for r in notes], x=[r["end_beat"] - r["start_beat"] for r in notes],
+            y=[r["pitch"] for r in notes], customdata=[[r["name"], r["kind"]] for r in notes], width=0.8,
+            hovertemplate="%{customdata[0]} (MIDI %{y}) beat %{base:.2f}, %{x:.2f} beats %{customdata[1]}"
+                          "<extra>" + role + "</extra>",
+        ))
+    figure.update_layout(barmode="overlay", title=title, height=420, xaxis_title="beat (quarter notes)",
+                         yaxis_title="MIDI pitch", legend={"orientation": "h", "y": 1.08})
+    return figure

@@ -9,6 +9,7 @@ Computation stays in jazzcore: this module only lays out widgets and calls it.
 from __future__ import annotations
 
 import contextlib
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -134,3 +135,54 @@ def model_status(corpus) -> str:
 
 def page_path(name: str) -> str:
     return str(Path(__file__).with_name(name))
+
+
+def start_training(run, epochs: int) -> app_support.TrainingJob:
+    """Start the user's training job (replacing a running one: one run per user)."""
+    old = st.session_state.get("job")
+    if old is not None and old.active:
+        old.stop()
+    job = app_support.TrainingJob(run, training_slots(), epochs=int(epochs)).start()
+    st.session_state["job"] = job
+    st.session_state.pop("job_collected", None)
+    return job
+
+
+def collect_model(job: app_support.TrainingJob) -> None:
+    """Put a finished job's model in the session (once: a later upload is not overwritten)."""
+    if job.model is not None and not job.active and st.session_state.get("job_collected") != job.ticket:
+        st.session_state["model"] = job.model
+        st.session_state["job_collected"] = job.ticket
+
+
+def job_status_text(job: app_support.TrainingJob) -> str:
+    if job.status == "queued":
+        return f"Waiting for a free trainer: you are number {job.queue_position or 1} in the queue."
+    if job.status == "running":
+        return f"Training: epoch {len(job.history)} of {job.epochs}"
+    if job.status == "failed":
+        return job.error or "Training failed."
+    seconds = (job.finished_at or 0) - (job.started_at or job.finished_at or 0)
+    verb = "Stopped after" if job.status == "stopped" else "Trained"
+    return f"{verb} {len(job.history)} epochs in {seconds:.1f} s."
+
+
+def quick_train(corpus):
+    """Train a quick model (QUICK_EPOCHS epochs, NumPy) on the corpus through the shared queue,
+    showing the queue position or progress; returns the model (also put in the session)."""
+    with friendly_errors():
+        job = start_training(app_support.training_run(corpus), app_support.QUICK_EPOCHS)
+        status = st.empty()
+        while job.active:
+            if job.status == "queued":
+                status.info(job_status_text(job))
+            else:
+                status.progress(len(job.history) / job.epochs, text=job_status_text(job))
+            time.sleep(0.1)
+        status.empty()
+        if job.status == "failed":
+            st.error(job_status_text(job), icon="⚠️")
+            return None
+        collect_model(job)
+        return current_model(corpus)
+    return None

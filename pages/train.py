@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import time
 
 import plotly.graph_objects as go
@@ -10,7 +9,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 import jazzcore
-from jazzcore import app_support
+from jazzcore import app_support, persist
 from pages import common
 
 POLL_S = 0.25
@@ -32,22 +31,15 @@ with st.form("train_settings"):
     seed = c6.number_input("seed", 0, 1_000_000, 0, key="train_seed")
     start = st.form_submit_button("▶ Train", type="primary")
 
+if start:
+    with common.friendly_errors():
+        run = app_support.training_run(corpus, epochs=int(epochs), n_a=int(n_a), learning_rate=float(learning_rate),
+                                       m=int(m), Tx=int(Tx), seed=int(seed))
+        common.start_training(run, int(epochs))
+
 job: app_support.TrainingJob | None = st.session_state.get("job")
 if job is not None and job.active and st.button("■ Stop", key="train_stop"):
-    job.stop()
-
-if start:
-    if job is not None and job.active:
-        job.stop()  # one run per user: a new Train replaces the old run
-    with common.friendly_errors():
-        X, Y = corpus.xy(int(m), int(Tx), int(seed))
-        run = functools.partial(
-            jazzcore.train, X, Y, epochs=int(epochs), n_a=int(n_a), learning_rate=float(learning_rate),
-            seed=int(seed), vocabulary=corpus.vocabulary,
-        )
-        job = app_support.TrainingJob(run, common.training_slots(), epochs=int(epochs)).start()
-        st.session_state["job"] = job
-        st.session_state.pop("job_collected", None)
+    job.stop()  # the run ends after this epoch and keeps its weights
 
 
 def progress_chart(history: list[app_support.EpochRecord]) -> go.Figure:
@@ -72,43 +64,54 @@ status = st.empty()
 chart = st.empty()
 
 
-def show(job: app_support.TrainingJob) -> None:
+def show(job: app_support.TrainingJob, frame: int) -> None:
+    text = common.job_status_text(job)
     if job.status == "queued":
-        status.info(f"Waiting for a free trainer: you are number {job.queue_position or 1} in the queue.")
+        status.info(text)
     elif job.status == "running":
-        done = len(job.history)
-        status.progress(done / job.epochs, text=f"Training: epoch {done} of {job.epochs}")
+        status.progress(len(job.history) / job.epochs, text=text)
     elif job.status == "failed":
-        status.error(job.error)
+        status.error(text, icon="⚠️")
     else:
-        seconds = (job.finished_at or 0) - (job.started_at or job.finished_at or 0)
-        verb = "Stopped after" if job.status == "stopped" else "Trained"
-        status.success(f"{verb} {len(job.history)} epochs in {seconds:.1f} s. Go to **Generate** to hear it.")
-    chart.plotly_chart(progress_chart(job.history), key=f"loss_chart_{job.ticket}_{len(job.history)}")
+        status.success(text + " Go to **Generate** to hear it.")
+    chart.plotly_chart(progress_chart(job.history), key=f"loss_chart_{job.ticket}_{frame}")
 
 
 if job is not None:
+    frame = 0
     while job.active:  # the training runs in its own thread; this loop only redraws
-        show(job)
+        show(job, frame)
+        frame += 1
         time.sleep(POLL_S)
-    show(job)
-    if job.model is not None and st.session_state.get("job_collected") != job.ticket:
-        st.session_state["model"] = job.model
-        st.session_state["job_collected"] = job.ticket
+    show(job, frame)
+    common.collect_model(job)
+
+st.subheader("Your model")
+uploaded = st.file_uploader("Load a trained model (.npz, saved by this app or `python -m jazzcore train`)",
+                            type=["npz"], key="model_upload")
+if uploaded is not None and st.session_state.get("model_upload_id") != uploaded.file_id:
+    st.session_state["model_upload_id"] = uploaded.file_id  # load each upload once, not on every rerun
+    try:
+        loaded = jazzcore.load_model(uploaded.getvalue(), vocabulary=corpus.vocabulary)
+    except jazzcore.JazzcoreError as exc:
+        st.session_state["model_upload_result"] = ("error", f"{uploaded.name}: {exc}")
+    else:
+        st.session_state["model"] = loaded
+        st.session_state["model_upload_result"] = (
+            "success", f"Loaded {uploaded.name}: n_a = {loaded.n_a}, {loaded.n_values} values.")
+if uploaded is None:
+    st.session_state.pop("model_upload_result", None)
+elif "model_upload_result" in st.session_state:
+    kind, text = st.session_state["model_upload_result"]
+    if kind == "error":
+        st.error(text, icon="⚠️")
+    else:
+        st.success(text)
 
 model = common.current_model(corpus)
-st.subheader("Your model")
 st.write(common.model_status(corpus))
 if model is not None:
     with st.expander("Model summary"):
         st.code(model.summary(), language=None)
-    st.download_button("⬇ Download the model (.npz)", data=jazzcore.persist.model_bytes(model),
+    st.download_button("⬇ Download the model (.npz)", data=persist.model_bytes(model),
                        file_name="jazz_lstm_model.npz", mime="application/octet-stream", key="model_download")
-
-uploaded = st.file_uploader("Load a trained model (.npz, saved by this app or `python -m jazzcore train`)",
-                            type=["npz"], key="model_upload")
-if uploaded is not None:
-    with common.friendly_errors():
-        loaded = jazzcore.load_model(uploaded.getvalue(), vocabulary=corpus.vocabulary)
-        st.session_state["model"] = loaded
-        st.success(f"Loaded a model with n_a = {loaded.n_a} and {loaded.n_values} values.")

@@ -27,6 +27,30 @@ def test_home_shows_the_offline_corpus_figures(app):
     assert metrics["Y shape (Ty, m, n_values)"] == str((30, 60, n_values))
 
 
+def test_home_hear_a_solo_trains_a_quick_model_and_plays_it(app):
+    assert app.button(key="hear_solo").label == "▶ Hear a solo"
+    assert "model" not in app.session_state and not app.get("audio")
+    app.button(key="hear_solo").click().run()
+    assert not app.exception and not app.error
+    model = app.session_state["model"]
+    assert len(model.history) == 100 and model.vocabulary.fingerprint() == app.session_state["_corpus"].vocabulary.fingerprint()
+    assert len(app.get("audio")) == 1
+    solo = app.session_state["home_solo"]
+    assert solo.audio.wav[:4] == b"RIFF" and solo.audio.seconds > 5 and solo.audio.peak > 0.01
+    assert any("Model ready" in m.value for m in app.markdown)
+    # A second press plays another solo with the same model (no retraining).
+    app.button(key="hear_solo").click().run()
+    assert app.session_state["model"] is model
+    assert app.session_state["home_solo"].report.sets[0].values != solo.report.sets[0].values
+
+
+def test_every_page_is_in_the_navigation_and_renders(app):
+    for page in ("pages/data.py", "pages/train.py", "pages/generate.py", "pages/model.py", "streamlit_app.py"):
+        app.switch_page(page).run()
+        assert not app.exception, page
+        assert app.title, page
+
+
 def test_home_does_not_import_tensorflow(tmp_path):
     import subprocess
     import sys
@@ -35,12 +59,14 @@ def test_home_does_not_import_tensorflow(tmp_path):
     code = (
         "import sys; from streamlit.testing.v1 import AppTest; "
         f"at = AppTest.from_file({str(Path(__file__).parent / APP)!r}, default_timeout=120); at.run(); "
-        "assert not at.exception; print('tensorflow' in sys.modules)"
+        "assert not at.exception; print('tensorflow' in sys.modules); "
+        "at.button(key='hear_solo').click().run(); assert at.get('audio'); print('tensorflow' in sys.modules)"
     )
     env = {**__import__("os").environ, "JAZZCORE_OFFLINE": "1", "JAZZCORE_CACHE": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stderr[-500:]
-    assert out.stdout.strip().splitlines()[-1] == "False"
+    # Neither rendering Home nor its quick training and solo load TensorFlow.
+    assert out.stdout.strip().splitlines()[-2:] == ["False", "False"]
 
 
 def test_metheny_offline_without_a_copy_explains_itself(app):

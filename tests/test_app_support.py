@@ -128,3 +128,133 @@ def test_unrolled_graph_shows_shared_cells_and_feedback():
     assert training.count("LSTM cell") == 4 and "dots" in training and "ŷ⟨Tx⟩" in training
     inference = unrolled_graph_dot(50, shown=2, inference=True)
     assert "argmax" in inference and "style=dashed" in inference
+
+
+# ---------------------------------------------------------------------------------------
+# Generation helpers
+
+
+@pytest.fixture(scope="module")
+def leadsheets():
+    import jazzcore
+
+    return jazzcore.load_corpus("leadsheets")
+
+
+@pytest.fixture(scope="module")
+def small_model(leadsheets):
+    from jazzcore.app_support import training_run
+
+    return training_run(leadsheets, epochs=5, n_a=16)()
+
+
+def test_corpus_chord_sets_start_with_the_seeds_sets():
+    from jazzcore.app_support import corpus_chord_sets
+
+    # Metheny's 18 measures: the seed improvises over sets 1–5 (range(1, 18 // 3)).
+    assert corpus_chord_sets(18) == [1, 2, 3, 4, 5]
+    assert corpus_chord_sets(18, count=99) == [1, 2, 3, 4, 5]
+    assert corpus_chord_sets(146, count=3) == [1, 2, 3]
+    assert corpus_chord_sets(4, count=5) == [0, 1, 2, 3]  # too short for the seed's rule: every set
+
+
+def test_training_run_trains_the_corpus_with_the_chosen_settings(leadsheets):
+    from jazzcore.app_support import training_run
+
+    seen = []
+    model = training_run(leadsheets, epochs=3, n_a=8, m=20, Tx=12, seed=4)(on_epoch=seen.append, should_stop=lambda: False)
+    assert [info["epoch"] for info in seen] == [1, 2, 3]
+    assert len(seen[0]["per_step_loss"]) == 12
+    assert (model.n_a, model.config.m, model.config.Tx, model.config.seed) == (8, 20, 12, 4)
+    assert model.vocabulary.fingerprint() == leadsheets.vocabulary.fingerprint()
+    with pytest.raises(ParameterError, match="too few for windows"):
+        training_run(leadsheets, Tx=len(leadsheets.values))
+
+
+def test_generation_settings_map_to_generate_music(leadsheets):
+    from jazzcore.app_support import GenerationSettings
+
+    greedy = GenerationSettings().generate_kwargs(leadsheets)
+    assert greedy["temperature"] is None and greedy["top_k"] is None and greedy["chords"] is leadsheets
+    assert greedy["chord_sets"] == [1, 2, 3, 4, 5] and greedy["out_path"] is None
+    hot = GenerationSettings(sampling="temperature", temperature=0.5, top_k=9).generate_kwargs(leadsheets)
+    assert hot["temperature"] == 0.5 and hot["top_k"] is None
+    top = GenerationSettings(sampling="top-k", top_k=9).generate_kwargs(leadsheets)
+    assert top["temperature"] is None and top["top_k"] == 9
+    typed = GenerationSettings(chord_source="progression", progression="C7 | F7").generate_kwargs(leadsheets)
+    assert typed["progression"] == "C7 | F7" and "chords" not in typed
+    assert GenerationSettings(Ty=3) != GenerationSettings(Ty=4)  # the page regenerates on any change
+    for bad, match in [({"Ty": 0}, "Ty = 0"), ({"Ty": 501}, "Ty = 501"), ({"sampling": "beam"}, "sampling"),
+                       ({"chord_source": "radio"}, "chord source")]:
+        with pytest.raises(ParameterError, match=match):
+            GenerationSettings(**bad).generate_kwargs(leadsheets)
+
+
+def test_generate_gives_midi_audio_metrics_and_a_piano_roll(leadsheets, small_model):
+    from jazzcore.app_support import GenerationSettings, generate, model_key
+
+    settings = GenerationSettings(Ty=20, sampling="temperature", seed=3, chord_sets=2)
+    g = generate(small_model, leadsheets, settings, synth="numpy")
+    assert g.n_values == 40 and [s.index for s in g.report.sets] == [1, 2]
+    assert g.report.midi_bytes[:4] == b"MThd"
+    assert g.audio.synth == "numpy" and g.audio.wav[:4] == b"RIFF" and g.audio.sample_rate == 22050
+    assert g.audio.seconds >= g.report.seconds  # the whole piece plus the release tail
+    assert g.metrics.n_notes == g.report.n_sounds
+    assert g.reference.n_notes > g.metrics.n_notes and g.metrics.duration_distance is not None
+    assert {r["role"] for r in g.rows} == {"melody", "chord"}
+    assert g.model_key == model_key(small_model) and set(g.timings) >= {"generate", "audio", "total"}
+    again = generate(small_model, leadsheets, settings, synth="numpy")
+    assert [s.values for s in again.report.sets] == [s.values for s in g.report.sets]  # seeded
+
+
+def test_generate_reports_a_bad_progression(leadsheets, small_model):
+    from jazzcore.app_support import GenerationSettings, generate
+    from jazzcore.errors import ChordSymbolError
+
+    with pytest.raises(ChordSymbolError, match="Hx7"):
+        generate(small_model, leadsheets, GenerationSettings(chord_source="progression", progression="Dm7 Hx7"))
+
+
+def test_model_key_tells_models_apart(leadsheets, small_model):
+    from jazzcore.app_support import model_key, training_run
+
+    other = training_run(leadsheets, epochs=1, n_a=4)()
+    assert model_key(small_model) == model_key(small_model) != model_key(other)
+
+
+def test_token_and_metric_rows(leadsheets, small_model):
+    from jazzcore.app_support import (
+        METRIC_LABELS,
+        GenerationSettings,
+        generate,
+        metrics_rows,
+        token_rows,
+    )
+
+    g = generate(small_model, leadsheets, GenerationSettings(Ty=4, chord_sets=2), synth="numpy")
+    rows = token_rows(g.report)
+    assert [(r["chord set"], r["step"]) for r in rows] == [(1, 1), (1, 2), (1, 3), (1, 4), (2, 1), (2, 2), (2, 3), (2, 4)]
+    assert rows[0]["value"] == g.report.sets[0].values[0] and rows[0]["reading"]
+    table = {r["figure"]: r for r in metrics_rows(g.metrics, g.reference)}
+    assert len(table) == len(METRIC_LABELS)
+    assert table["melody notes"]["generated"] == str(g.metrics.n_notes)
+    assert table["melody notes"]["training solo"] == str(g.reference.n_notes)
+    assert table["pitch-class distance to the training solo (0–1)"]["training solo"] == "—"
+    share = table["chord tones (share)"]["generated"]
+    assert 0 <= float(share) <= 1 and len(share.split(".")[1]) == 2
+
+
+def test_piano_roll_figure_has_melody_and_chords_in_two_colours():
+    from jazzcore.app_support import ROLE_COLOURS, piano_roll_figure
+
+    rows = [
+        {"start_beat": 0.0, "end_beat": 0.5, "pitch": 64, "name": "E4", "kind": "C", "role": "melody"},
+        {"start_beat": 0.5, "end_beat": 1.0, "pitch": 65, "name": "F4", "kind": "S", "role": "melody"},
+        {"start_beat": 0.0, "end_beat": 4.0, "pitch": 48, "name": "C3", "kind": "", "role": "chord"},
+    ]
+    figure = piano_roll_figure(rows)
+    melody, chord = figure.data
+    assert (melody.name, chord.name) == ("melody", "chord")
+    assert melody.marker.color != chord.marker.color and chord.marker.color == ROLE_COLOURS["chord"]
+    assert list(melody.base) == [0.0, 0.5] and list(melody.x) == [0.5, 0.5] and list(melody.y) == [64, 65]
+    assert list(chord.x) == [4.0] and list(chord.y) == [48]
