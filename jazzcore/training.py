@@ -115,18 +115,32 @@ def _gate_scale(n_a: int, dtype) -> np.ndarray:
     return s
 
 
-def forward(w: LSTMWeights, Xt: np.ndarray):
+def one_hot_indices(Xt: np.ndarray) -> np.ndarray | None:
+    """(Tx, m) int: the index of each one-hot row of Xt, n_values for an all-zero row (the
+    seed's x⟨0⟩); None if Xt is not one-hot. With it, ``x W`` is a row lookup, not a product."""
+    n_values = Xt.shape[-1]
+    sums = Xt.sum(axis=-1)
+    if not (np.isin(Xt, (0.0, 1.0)).all() and np.isin(sums, (0.0, 1.0)).all()):
+        return None
+    return np.where(sums > 0, Xt.argmax(axis=-1), n_values)
+
+
+def forward(w: LSTMWeights, Xt: np.ndarray, indices: np.ndarray | None = None):
     """Run the network over time-major inputs.
 
-    Xt: (Tx, m, n_values), the input of each step (X swapped to time-major).
-    Returns probabilities (Tx, m, n_values) — the softmax output of every step — and the
-    cache that :func:`backward` needs.
+    Xt: (Tx, m, n_values), the input of each step (X swapped to time-major); indices:
+    its :func:`one_hot_indices`, if known (faster). Returns probabilities (Tx, m, n_values)
+    — the softmax output of every step — and the cache that :func:`backward` needs.
     """
-    Tx, m, _ = Xt.shape
+    Tx, m, n_values = Xt.shape
     n_a = w.n_a
     s = _gate_scale(n_a, w.kernel.dtype)
-    # (Tx, m, 4 n_a): the input part of every gate, all steps in one product
-    Z = (Xt.reshape(Tx * m, -1) @ w.kernel).reshape(Tx, m, 4 * n_a) + w.bias
+    # (Tx, m, 4 n_a): the input part of every gate, all steps at once
+    if indices is not None:  # a row of the kernel per one-hot input; a zero row for x = 0
+        rows = np.concatenate([w.kernel + w.bias, w.bias[None]])
+        Z = rows[indices]
+    else:
+        Z = (Xt.reshape(Tx * m, -1) @ w.kernel).reshape(Tx, m, 4 * n_a) + w.bias
     G = np.empty_like(Z)  # gate activations i, f, g, o
     A = np.zeros((Tx + 1, m, n_a), Z.dtype)  # A[t + 1] is a⟨t+1⟩; A[0] = a0 = 0
     C = np.zeros((Tx + 1, m, n_a), Z.dtype)
@@ -157,9 +171,11 @@ def backward(w: LSTMWeights, cache, dlogits: np.ndarray) -> LSTMWeights:
     n_values = Xt.shape[-1]
     i, f, g, o = (G[..., k * n_a : (k + 1) * n_a] for k in range(4))
     # Everything that does not depend on the running gradients, for all steps at once.
-    dsig = lambda y: y * (1 - y)  # noqa: E731  σ' in terms of σ
-    dc_to_z = np.stack([g * dsig(i), C[:-1] * dsig(f), i * (1 - g * g)], axis=2)  # (Tx, m, 3, n_a)
-    da_to_zo = TC * dsig(o)  # (Tx, m, n_a): ∂a/∂z_o
+    dc_to_z = np.empty((Tx, m, 3, n_a), Xt.dtype)  # ∂c/∂z for z_i, z_f, z_g (σ' = σ(1 − σ))
+    np.multiply(g, i * (1 - i), out=dc_to_z[:, :, 0])
+    np.multiply(C[:-1], f * (1 - f), out=dc_to_z[:, :, 1])
+    np.multiply(i, 1 - g * g, out=dc_to_z[:, :, 2])
+    da_to_zo = TC * o * (1 - o)  # (Tx, m, n_a): ∂a/∂z_o
     da_to_c = o * (1 - TC * TC)  # ∂a/∂c
 
     H = A[1:].reshape(-1, n_a)
@@ -186,15 +202,15 @@ def backward(w: LSTMWeights, cache, dlogits: np.ndarray) -> LSTMWeights:
     )
 
 
-def loss_and_grads(w: LSTMWeights, Xt: np.ndarray, Yt: np.ndarray):
+def loss_and_grads(w: LSTMWeights, Xt: np.ndarray, Yt: np.ndarray, indices: np.ndarray | None = None):
     """Cross-entropy at every step, summed over the steps, and its gradients.
 
     Xt: (Tx, m, n_values) inputs; Yt: (Tx, m, n_values) one-hot targets (the seed's Y;
     a step of zeros, like Y's last, adds nothing). Returns ``(per_step_loss (Tx,),
-    accuracy, grads)``; the loss is ``per_step_loss.sum()``. Accuracy: the share of
+    accuracy, grads)``; the loss is ``per_step_loss.sum()``. indices: see :func:`forward`. Accuracy: the share of
     non-empty targets whose value has the highest probability.
     """
-    probs, cache = forward(w, Xt)
+    probs, cache = forward(w, Xt, indices)
     m = Xt.shape[1]
     log_probs = cache[-1]
     per_step = (Yt * -log_probs).sum(axis=-1).mean(axis=1)
@@ -440,12 +456,14 @@ def one_blas_thread():
 
 def _run_epochs(weights, optimizer, Xt, Yt, batches, epochs, history, start, on_epoch, should_stop):
     Tx, m, _ = Xt.shape
+    indices = one_hot_indices(Xt)
     for epoch in range(1, epochs + 1):
         if should_stop is not None and should_stop():
             break
         per_step, accuracy = np.zeros(Tx), 0.0
         for batch in batches():
-            batch_per_step, batch_accuracy, grads = loss_and_grads(weights, Xt[:, batch], Yt[:, batch])
+            batch_indices = None if indices is None else indices[:, batch]
+            batch_per_step, batch_accuracy, grads = loss_and_grads(weights, Xt[:, batch], Yt[:, batch], batch_indices)
             optimizer.step(weights, grads)
             share = len(batch) / m if not isinstance(batch, slice) else 1.0
             per_step += batch_per_step * share
