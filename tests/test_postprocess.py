@@ -1,7 +1,8 @@
 """The post-processor: unparse by music theory, pruning properties, generate_music end to end.
 
-Until a trained model is needed, a stand-in sampler replays windows of the Metheny corpus
-(same seed → same values), so these tests are about the post-processor, not the model.
+A stand-in sampler replays windows of the Metheny corpus (same seed → same values), so
+these tests are about the post-processor, not the model; test_end_to_end.py uses a
+trained one.
 """
 
 from __future__ import annotations
