@@ -25,3 +25,21 @@ def metheny_cache(tmp_path, monkeypatch, metheny_file) -> Path:
     shutil.copy(metheny_file, tmp_path / "original_metheny.mid")
     monkeypatch.setenv("JAZZCORE_CACHE", str(tmp_path))
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def metheny_xy(metheny_file):
+    """The seed's training data: X (60, 30, 78), Y (30, 60, 78) and indices_values."""
+    import jazzcore
+
+    X, Y, _, indices_values, _ = jazzcore.load_music_utils(metheny_file)
+    return X, Y, indices_values
+
+
+@pytest.fixture(scope="session")
+def metheny_model(metheny_xy):
+    """A model trained as the seed trains it: 100 epochs, n_a = 64, seed 0 (about 1 s)."""
+    import jazzcore
+
+    X, Y, indices_values = metheny_xy
+    return jazzcore.train(X, Y, vocabulary=indices_values)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import jazzcore
-
 keras = pytest.importorskip("keras")  # the model issue's Keras side; installed by requirements.txt
 
 from jazzcore import model as jm  # noqa: E402
@@ -16,15 +14,13 @@ from jazzcore.training import TrainConfig, check_data, forward, init_weights, lo
 
 
 @pytest.fixture(scope="module")
-def data(metheny_file):
-    X, Y, n_values, indices_values, _ = jazzcore.load_music_utils(metheny_file)
-    return X, Y, indices_values
+def data(metheny_xy):
+    return metheny_xy
 
 
 @pytest.fixture(scope="module")
-def trained(data):
-    X, Y, indices_values = data
-    return jazzcore.train(X, Y, vocabulary=indices_values, epochs=40)
+def trained(metheny_model):
+    return metheny_model
 
 
 @pytest.fixture(scope="module")

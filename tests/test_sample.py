@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import jazzcore
 from jazzcore.dataset import Vocabulary
 from jazzcore.errors import ParameterError
 from jazzcore.sample import sample_indices
@@ -13,9 +12,8 @@ from jazzcore.training import JazzModel, LSTMWeights, TrainConfig, init_weights
 
 
 @pytest.fixture(scope="module")
-def trained(metheny_file):
-    X, Y, _, indices_values, _ = jazzcore.load_music_utils(metheny_file)
-    return jazzcore.train(X, Y, vocabulary=indices_values, epochs=60)
+def trained(metheny_model):
+    return metheny_model
 
 
 def fixed_distribution(p: np.ndarray, n_a: int = 4) -> LSTMWeights:

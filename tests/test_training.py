@@ -13,15 +13,13 @@ from jazzcore.training import Adam, TrainConfig, check_data, forward, init_weigh
 
 
 @pytest.fixture(scope="module")
-def metheny(metheny_file):
-    X, Y, n_values, indices_values, _ = jazzcore.load_music_utils(metheny_file)
-    return X, Y, indices_values
+def metheny(metheny_xy):
+    return metheny_xy
 
 
 @pytest.fixture(scope="module")
-def trained(metheny):
-    X, Y, indices_values = metheny
-    return jazzcore.train(X, Y, vocabulary=indices_values)
+def trained(metheny_model):
+    return metheny_model
 
 
 def test_first_epoch_loss_is_29_ln_78(trained):
