@@ -28,21 +28,18 @@ def home():
     if corpus is None:
         st.info("Choose a corpus in the sidebar to begin.")
         return
-    X_shape = (60, 30, corpus.n_values)
-    Y_shape = (30, 60, corpus.n_values)
+    hear_a_solo(corpus)
+    st.subheader("Your corpus and model")
     cols = st.columns(4)
     cols[0].metric("Values in the corpus", len(corpus.values))
     cols[1].metric("Unique values (n_values)", corpus.n_values)
-    cols[2].metric("X shape (m, Tx, n_values)", str(X_shape))
-    cols[3].metric("Y shape (Ty, m, n_values)", str(Y_shape))
+    cols[2].metric("X shape (m, Tx, n_values)", str((60, 30, corpus.n_values)))
+    cols[3].metric("Y shape (Ty, m, n_values)", str((30, 60, corpus.n_values)))
     st.caption(
         f"{corpus.name}: {sum(len(s.measures) for s in corpus.solos)} measures of 4/4. "
         "The seed's Metheny solo gives 78 unique values, X (60, 30, 78) and Y (30, 60, 78)."
     )
-    st.subheader("Your model")
-    status = st.empty()
-    hear_a_solo(corpus)
-    status.markdown(common.model_status(corpus))  # after the button: a quick training shows at once
+    st.markdown(common.model_status(corpus))
     st.markdown(
         "**Next:** look at the values on **Data**, train on **Train** (a live loss chart), "
         "then **Generate** a solo and listen to it. **Model** shows the network."
@@ -51,11 +48,10 @@ def home():
 
 def hear_a_solo(corpus):
     """One click to music: a quick NumPy training if the user has no model, then a solo."""
-    st.subheader("Hear a solo")
-    st.caption(
-        f"No settings needed: without a model for this corpus, a quick one is trained first "
-        f"({app_support.QUICK_EPOCHS} epochs, a few seconds), then the model improvises over "
-        f"{app_support.DEFAULT_SETS} of the corpus's chord sets."
+    st.markdown(
+        f"**New here? Press the button.** Nothing to set up: without a model for this corpus a quick "
+        f"one is trained first ({app_support.QUICK_EPOCHS} epochs in NumPy, a few seconds), then it "
+        f"improvises over {app_support.DEFAULT_SETS} of the corpus's chord sets."
     )
     if st.button("▶ Hear a solo", type="primary", key="hear_solo"):
         model = common.current_model(corpus) or common.quick_train(corpus)

@@ -38,7 +38,8 @@ if start:
         common.start_training(run, int(epochs))
 
 job: app_support.TrainingJob | None = st.session_state.get("job")
-if job is not None and job.active and st.button("■ Stop", key="train_stop"):
+stop_slot = st.empty()  # the Stop button exists only while a run is active
+if job is not None and job.active and stop_slot.button("■ Stop", key="train_stop"):
     job.stop()  # the run ends after this epoch and keeps its weights
 
 
@@ -83,6 +84,7 @@ if job is not None:
         show(job, frame)
         frame += 1
         time.sleep(POLL_S)
+    stop_slot.empty()
     show(job, frame)
     common.collect_model(job)
 
