@@ -43,6 +43,7 @@ def test_djmodel_is_the_seed_graph(seed_model):
     assert seed_model.count_params() == 41_678
 
 
+@pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")  # inside Keras
 def test_djmodel_saves_and_loads_in_keras_safe_mode(seed_model, tmp_path):
     path = tmp_path / "djmodel.keras"
     seed_model.save(path)
