@@ -316,6 +316,7 @@ CHORD_SOURCES = ("corpus", "progression")
 DEFAULT_PROGRESSION = "Dm7 G7 | Cmaj7 | Cm7 F7 | Bbmaj7 | Em7b5 A7 | Dm7"
 MAX_APP_TY = 500
 DEFAULT_SETS = 5  # the seed's five chord sets of the Metheny solo
+MAX_APP_SETS = 16  # Ty = 500 over 16 sets is about two minutes of audio (10 MB of WAV)
 AUDIO_SAMPLE_RATE = 22050  # half the bytes of 44.1 kHz for the browser; FluidSynth still renders at 44.1
 
 

@@ -58,7 +58,7 @@ if chord_source == "progression":
     progression = c4.text_input("Progression (bars separated by |)", app_support.DEFAULT_PROGRESSION,
                                 key="gen_progression", help="e.g. Dm7 G7 | Cmaj7 — each bar is one chord set.")
 else:
-    available = len(app_support.corpus_chord_sets(len(corpus.chords), len(corpus.chords)))
+    available = len(app_support.corpus_chord_sets(len(corpus.chords), app_support.MAX_APP_SETS))
     chord_sets = c4.number_input("Chord sets (measures) to improvise over", 1, available,
                                  min(app_support.DEFAULT_SETS, available), key="gen_chord_sets",
                                  help="The seed improvises over sets 1–5 of the solo's measures.")

@@ -146,3 +146,26 @@ def test_without_a_model_quick_train_then_generate(monkeypatch, tmp_path):
     model = at.session_state["model"]
     assert len(model.history) == 100 and model.history[-1]["loss"] < model.history[0]["loss"]
     assert len(at.get("audio")) == 1  # quick training goes straight on to a solo
+
+
+def test_chord_sets_are_bounded_for_a_long_corpus(generate_page):
+    from jazzcore.app_support import MAX_APP_SETS
+
+    widget = generate_page.number_input(key="gen_chord_sets")
+    assert (widget.min, widget.max, widget.value) == (1, MAX_APP_SETS, 5)
+
+
+def test_metheny_quick_train_improvises_over_the_seeds_five_sets(monkeypatch, metheny_cache):
+    monkeypatch.setenv("JAZZCORE_OFFLINE", "1")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.sidebar.radio[0].set_value("metheny").run()
+    at.switch_page("pages/generate.py").run()
+    at.button(key="quick_train").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["model"].n_values == 78
+    generation = at.session_state["generation"]
+    # The seed: sets 1–5 of the 18 measures, Ty = 50 values each, greedy.
+    assert [s.index for s in generation.report.sets] == [1, 2, 3, 4, 5]
+    assert len(tokens(at)) == 250
+    assert at.number_input(key="gen_chord_sets").max == 5
