@@ -9,6 +9,7 @@ Computation stays in jazzcore: this module only lays out widgets and calls it.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import time
 from pathlib import Path
 
@@ -131,6 +132,22 @@ def model_status(corpus) -> str:
     loss = model.history[-1]["loss"] if model.history and isinstance(model.history[-1], dict) else None
     text = f"Model ready: n_a = {model.n_a}, {model.n_values} values, {epochs} epochs"
     return text + (f", final loss {loss:.2f}." if loss is not None else ".")
+
+
+# Widget settings a user expects to find again after visiting another page: Streamlit
+# (1.67+) keeps a widget's value for the whole session with persist_state="session";
+# older versions ignore nothing and simply forget it (the keyword is left out there).
+KEEP = (
+    {"persist_state": "session"}
+    if "persist_state" in inspect.signature(st.number_input).parameters
+    else {}
+)
+
+
+def clamp_widget_value(key: str, low, high) -> None:
+    """Bring a kept value into a widget's range, which may have changed (another corpus)."""
+    if key in st.session_state and not low <= st.session_state[key] <= high:
+        st.session_state[key] = min(max(st.session_state[key], low), high)
 
 
 def page_path(name: str) -> str:

@@ -9,6 +9,7 @@ import streamlit as st
 
 import jazzcore
 from jazzcore import app_support
+from pages import common
 
 st.title("📊 Data: from a solo to X and Y")
 corpus = st.session_state.get("_corpus")
@@ -26,7 +27,7 @@ st.markdown(
 
 st.subheader("Vocabulary")
 table = pd.DataFrame(app_support.vocabulary_rows(vocab))
-query = st.text_input("Search the values", placeholder="e.g. S,0.250 or 'chord tone' or m2", key="vocab_query")
+query = st.text_input("Search the values", placeholder="e.g. S,0.250 or 'chord tone' or m2", key="vocab_query", **common.KEEP)
 if query:
     mask = table["value"].str.contains(query, regex=False) | table["reading"].str.contains(query, case=False, regex=False)
     table = table[mask]
@@ -40,9 +41,9 @@ st.plotly_chart(figure, key="frequency_chart")
 
 st.subheader("X and Y")
 c1, c2, c3 = st.columns(3)
-m = c1.number_input("m (training windows)", 1, 1000, 60, key="data_m")
-Tx = c2.number_input("Tx (time steps)", 2, 200, 30, key="data_tx")
-seed = c3.number_input("window seed", 0, 10_000, 0, key="data_seed")
+m = c1.number_input("m (training windows)", 1, 1000, 60, key="data_m", **common.KEEP)
+Tx = c2.number_input("Tx (time steps)", 2, 200, 30, key="data_tx", **common.KEEP)
+seed = c3.number_input("window seed", 0, 10_000, 0, key="data_seed", **common.KEEP)
 try:
     X, Y = corpus.xy(int(m), int(Tx), int(seed))
 except jazzcore.JazzcoreError as exc:  # e.g. too few values for this Tx
@@ -56,7 +57,8 @@ st.markdown(
     "The seed builds them exactly so (`data_processing`, NumPy seed 0); on the Metheny solo: "
     "X (60, 30, 78), Y (30, 60, 78)."
 )
-example = st.slider("Training example i", 0, int(m) - 1, 0, key="data_example")
+common.clamp_widget_value("data_example", 0, int(m) - 1)
+example = st.slider("Training example i", 0, int(m) - 1, 0, key="data_example", **common.KEEP) if m > 1 else 0
 x_rows = X[example].T  # (n_values, Tx)
 y_rows = Y[:, example, :].T
 heat = go.Figure()

@@ -40,31 +40,33 @@ if model is None:
 
 st.caption(common.model_status(corpus))
 c1, c2, c3 = st.columns(3)
-Ty = c1.number_input("Ty (values per chord set)", 1, app_support.MAX_APP_TY, 50, key="gen_ty")
-seed = c2.number_input("seed", 0, 2**31 - 1, 1, key="gen_seed", help="The same seed gives the same solo.")
-sampling = c3.radio("Sampling", list(SAMPLING_LABELS), format_func=SAMPLING_LABELS.get, key="gen_sampling")
+Ty = c1.number_input("Ty (values per chord set)", 1, app_support.MAX_APP_TY, 50, key="gen_ty", **common.KEEP)
+seed = c2.number_input("seed", 0, 2**31 - 1, 1, key="gen_seed", **common.KEEP, help="The same seed gives the same solo.")
+sampling = c3.radio("Sampling", list(SAMPLING_LABELS), format_func=SAMPLING_LABELS.get, key="gen_sampling", **common.KEEP)
 temperature, top_k = 1.0, 5
 if sampling == "temperature":
-    temperature = c3.slider("temperature", 0.1, 3.0, 1.0, step=0.1, key="gen_temperature",
+    temperature = c3.slider("temperature", 0.1, 3.0, 1.0, step=0.1, key="gen_temperature", **common.KEEP,
                             help="Below 1 sharper (closer to greedy), above 1 flatter (more surprising).")
 elif sampling == "top-k":
+    common.clamp_widget_value("gen_top_k", 1, model.n_values)
     top_k = c3.number_input("k (likeliest values to draw from)", 1, model.n_values, min(5, model.n_values),
-                            key="gen_top_k")
+                            key="gen_top_k", **common.KEEP)
 
 c4, c5, c6 = st.columns(3)
-chord_source = c4.radio("Chords", list(CHORD_LABELS), format_func=CHORD_LABELS.get, key="gen_chord_source")
+chord_source = c4.radio("Chords", list(CHORD_LABELS), format_func=CHORD_LABELS.get, key="gen_chord_source", **common.KEEP)
 progression, chord_sets = app_support.DEFAULT_PROGRESSION, app_support.DEFAULT_SETS
 if chord_source == "progression":
     progression = c4.text_input("Progression (bars separated by |)", app_support.DEFAULT_PROGRESSION,
-                                key="gen_progression", help="e.g. Dm7 G7 | Cmaj7 — each bar is one chord set.")
+                                key="gen_progression", **common.KEEP, help="e.g. Dm7 G7 | Cmaj7 — each bar is one chord set.")
 else:
     available = len(app_support.corpus_chord_sets(len(corpus.chords), app_support.MAX_APP_SETS))
+    common.clamp_widget_value("gen_chord_sets", 1, available)
     chord_sets = c4.number_input("Chord sets (measures) to improvise over", 1, available,
-                                 min(app_support.DEFAULT_SETS, available), key="gen_chord_sets",
+                                 min(app_support.DEFAULT_SETS, available), key="gen_chord_sets", **common.KEEP,
                                  help="The seed improvises over sets 1–5 of the solo's measures.")
 postprocess = c5.radio("Post-processing", list(POSTPROCESS_LABELS), format_func=POSTPROCESS_LABELS.get,
-                       key="gen_postprocess")
-first_value_rule = c6.checkbox("First-value rule (no rest, no interval bracket first)", key="gen_first_value")
+                       key="gen_postprocess", **common.KEEP)
+first_value_rule = c6.checkbox("First-value rule (no rest, no interval bracket first)", key="gen_first_value", **common.KEEP)
 
 settings = app_support.GenerationSettings(
     Ty=int(Ty), sampling=sampling, temperature=float(temperature), top_k=int(top_k), seed=int(seed),

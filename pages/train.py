@@ -22,13 +22,13 @@ if corpus is None:
 
 with st.form("train_settings"):
     c1, c2, c3 = st.columns(3)
-    n_a = c1.number_input("n_a (LSTM units)", 1, 1024, 64, key="train_n_a")
-    epochs = c2.number_input("epochs", 1, 5000, 100, key="train_epochs")
-    learning_rate = c3.number_input("learning rate", 0.0001, 0.5, 0.01, step=0.001, format="%.4f", key="train_lr")
+    n_a = c1.number_input("n_a (LSTM units)", 1, 1024, 64, key="train_n_a", **common.KEEP)
+    epochs = c2.number_input("epochs", 1, 5000, 100, key="train_epochs", **common.KEEP)
+    learning_rate = c3.number_input("learning rate", 0.0001, 0.5, 0.01, step=0.001, format="%.4f", key="train_lr", **common.KEEP)
     c4, c5, c6 = st.columns(3)
-    m = c4.number_input("m (training windows)", 1, 1000, 60, key="train_m")
-    Tx = c5.number_input("Tx (time steps)", 2, 200, 30, key="train_tx")
-    seed = c6.number_input("seed", 0, 1_000_000, 0, key="train_seed")
+    m = c4.number_input("m (training windows)", 1, 1000, 60, key="train_m", **common.KEEP)
+    Tx = c5.number_input("Tx (time steps)", 2, 200, 30, key="train_tx", **common.KEEP)
+    seed = c6.number_input("seed", 0, 1_000_000, 0, key="train_seed", **common.KEEP)
     start = st.form_submit_button("▶ Train", type="primary")
 
 if start:

@@ -103,3 +103,30 @@ def test_model_page_shows_the_seeds_parameter_count(app):
     assert not app.exception
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["LSTM cell"] != "" and "Total" in metrics
+
+
+def test_settings_survive_a_visit_to_another_page(app):
+    app.switch_page("pages/train.py").run()
+    app.number_input(key="train_epochs").set_value(2)
+    app.button[0].click().run()  # form values count once submitted
+    app.switch_page("pages/generate.py").run()
+    app.number_input(key="gen_ty").set_value(12)
+    app.button(key="generate").click().run()
+    generation = app.session_state["generation"]
+    assert generation.settings.Ty == 12
+    for page in ("pages/model.py", "pages/train.py"):
+        app.switch_page(page).run()
+    assert app.number_input(key="train_epochs").value == 2
+    app.switch_page("pages/generate.py").run()
+    assert not app.exception
+    assert app.number_input(key="gen_ty").value == 12
+    assert app.session_state["generation"] is generation  # the same solo, not generated again
+
+
+def test_data_page_with_a_single_window(app):
+    app.switch_page("pages/data.py").run()
+    app.slider(key="data_example").set_value(59).run()
+    app.number_input(key="data_m").set_value(10).run()  # the kept example 59 is brought into 0–9
+    assert not app.exception and app.slider(key="data_example").value == 9
+    app.number_input(key="data_m").set_value(1).run()
+    assert not app.exception and not app.error
