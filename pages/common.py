@@ -135,8 +135,8 @@ def model_status(corpus) -> str:
 
 
 # Widget settings a user expects to find again after visiting another page: Streamlit
-# (1.67+) keeps a widget's value for the whole session with persist_state="session";
-# older versions ignore nothing and simply forget it (the keyword is left out there).
+# 1.67+ keeps a widget's value for the whole session with persist_state="session". On an
+# older Streamlit the keyword is left out and a page's settings reset when the user leaves it.
 KEEP = (
     {"persist_state": "session"}
     if "persist_state" in inspect.signature(st.number_input).parameters

@@ -41,12 +41,14 @@ if model is None:
 st.caption(common.model_status(corpus))
 c1, c2, c3 = st.columns(3)
 Ty = c1.number_input("Ty (values per chord set)", 1, app_support.MAX_APP_TY, 50, key="gen_ty", **common.KEEP)
-seed = c2.number_input("seed", 0, 2**31 - 1, 1, key="gen_seed", **common.KEEP, help="The same seed gives the same solo.")
+seed = c2.number_input("seed", 0, 2**31 - 1, 1, key="gen_seed",
+                     help="The same seed gives the same solo.", **common.KEEP)
 sampling = c3.radio("Sampling", list(SAMPLING_LABELS), format_func=SAMPLING_LABELS.get, key="gen_sampling", **common.KEEP)
 temperature, top_k = 1.0, 5
 if sampling == "temperature":
-    temperature = c3.slider("temperature", 0.1, 3.0, 1.0, step=0.1, key="gen_temperature", **common.KEEP,
-                            help="Below 1 sharper (closer to greedy), above 1 flatter (more surprising).")
+    temperature = c3.slider("temperature", 0.1, 3.0, 1.0, step=0.1, key="gen_temperature",
+                            help="Below 1 sharper (closer to greedy), above 1 flatter (more surprising).",
+                            **common.KEEP)
 elif sampling == "top-k":
     common.clamp_widget_value("gen_top_k", 1, model.n_values)
     top_k = c3.number_input("k (likeliest values to draw from)", 1, model.n_values, min(5, model.n_values),
@@ -57,13 +59,14 @@ chord_source = c4.radio("Chords", list(CHORD_LABELS), format_func=CHORD_LABELS.g
 progression, chord_sets = app_support.DEFAULT_PROGRESSION, app_support.DEFAULT_SETS
 if chord_source == "progression":
     progression = c4.text_input("Progression (bars separated by |)", app_support.DEFAULT_PROGRESSION,
-                                key="gen_progression", **common.KEEP, help="e.g. Dm7 G7 | Cmaj7 — each bar is one chord set.")
+                                key="gen_progression",
+                                help="e.g. Dm7 G7 | Cmaj7 — each bar is one chord set.", **common.KEEP)
 else:
     available = len(app_support.corpus_chord_sets(len(corpus.chords), app_support.MAX_APP_SETS))
     common.clamp_widget_value("gen_chord_sets", 1, available)
     chord_sets = c4.number_input("Chord sets (measures) to improvise over", 1, available,
-                                 min(app_support.DEFAULT_SETS, available), key="gen_chord_sets", **common.KEEP,
-                                 help="The seed improvises over sets 1–5 of the solo's measures.")
+                                 min(app_support.DEFAULT_SETS, available), key="gen_chord_sets",
+                                 help="The seed improvises over sets 1–5 of the solo's measures.", **common.KEEP)
 postprocess = c5.radio("Post-processing", list(POSTPROCESS_LABELS), format_func=POSTPROCESS_LABELS.get,
                        key="gen_postprocess", **common.KEEP)
 first_value_rule = c6.checkbox("First-value rule (no rest, no interval bracket first)", key="gen_first_value", **common.KEEP)
