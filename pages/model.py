@@ -13,7 +13,7 @@ corpus = st.session_state.get("_corpus")
 n_values = corpus.n_values if corpus is not None else 78
 model = common.current_model(corpus)
 n_a = model.n_a if model is not None else 64
-Tx = 30
+Tx = model.config.Tx if model is not None else 30
 
 st.markdown(
     f"""
