@@ -70,7 +70,16 @@ _LAZY = {
 }
 
 
+# submodules reachable as attributes (``jazzcore.persist.model_bytes``) without an import
+_SUBMODULES = {
+    "app_support", "audio", "cli", "dataset", "extract", "grammar", "midi", "model", "persist",
+    "pianoroll", "postprocess", "progression", "sample", "solo", "sources", "training",
+}
+
+
 def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'jazzcore' has no attribute '{name}'")
@@ -80,4 +89,4 @@ def __getattr__(name: str):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)
