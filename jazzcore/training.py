@@ -135,24 +135,29 @@ def forward(w: LSTMWeights, Xt: np.ndarray, indices: np.ndarray | None = None):
     Tx, m, n_values = Xt.shape
     n_a = w.n_a
     s = _gate_scale(n_a, w.kernel.dtype)
-    # (Tx, m, 4 n_a): the input part of every gate, all steps at once
-    if indices is not None:  # a row of the kernel per one-hot input; a zero row for x = 0
-        rows = np.concatenate([w.kernel + w.bias, w.bias[None]])
-        Z = rows[indices]
+    shift = 1 - s
+    # (Tx, m, 4 n_a): the input part of every gate for all steps at once, pre-scaled by s
+    if indices is not None:  # a row of the kernel per one-hot input; the bias alone for x = 0
+        rows = np.concatenate([w.kernel + w.bias, w.bias[None]]) * s
+        G = rows[indices]
     else:
-        Z = (Xt.reshape(Tx * m, -1) @ w.kernel).reshape(Tx, m, 4 * n_a) + w.bias
-    G = np.empty_like(Z)  # gate activations i, f, g, o
-    A = np.zeros((Tx + 1, m, n_a), Z.dtype)  # A[t + 1] is a⟨t+1⟩; A[0] = a0 = 0
-    C = np.zeros((Tx + 1, m, n_a), Z.dtype)
-    TC = np.empty((Tx, m, n_a), Z.dtype)  # tanh(c⟨t+1⟩)
+        G = (Xt.reshape(Tx * m, -1) @ w.kernel).reshape(Tx, m, 4 * n_a) + w.bias
+        G *= s
+    U = w.recurrent_kernel * s
+    A = np.zeros((Tx + 1, m, n_a), G.dtype)  # A[t + 1] is a⟨t+1⟩; A[0] = a0 = 0
+    C = np.zeros((Tx + 1, m, n_a), G.dtype)
+    TC = np.empty((Tx, m, n_a), G.dtype)  # tanh(c⟨t+1⟩)
+    product = np.empty((m, 4 * n_a), G.dtype)
     for t in range(Tx):
-        z = Z[t] + A[t] @ w.recurrent_kernel
-        g = G[t]
-        np.tanh(z * s, out=g)
+        g = G[t]  # becomes the gate activations i, f, g, o of step t, in place
+        g += np.matmul(A[t], U, out=product)
+        np.tanh(g, out=g)
         g *= s
-        g += 1 - s  # now i, f, o = σ(z), g = tanh(z)
-        C[t + 1] = g[:, n_a : 2 * n_a] * C[t] + g[:, :n_a] * g[:, 2 * n_a : 3 * n_a]
-        np.tanh(C[t + 1], out=TC[t])
+        g += shift  # now i, f, o = σ(z), g = tanh(z)
+        c = C[t + 1]
+        np.multiply(g[:, n_a : 2 * n_a], C[t], out=c)
+        c += g[:, :n_a] * g[:, 2 * n_a : 3 * n_a]
+        np.tanh(c, out=TC[t])
         np.multiply(g[:, 3 * n_a :], TC[t], out=A[t + 1])
     logits = (A[1:].reshape(Tx * m, n_a) @ w.dense_kernel + w.dense_bias).reshape(Tx, m, -1)
     logits -= logits.max(axis=-1, keepdims=True)
@@ -170,28 +175,30 @@ def backward(w: LSTMWeights, cache, dlogits: np.ndarray) -> LSTMWeights:
     Tx, m, n_a = TC.shape
     n_values = Xt.shape[-1]
     i, f, g, o = (G[..., k * n_a : (k + 1) * n_a] for k in range(4))
-    # Everything that does not depend on the running gradients, for all steps at once.
-    dc_to_z = np.empty((Tx, m, 3, n_a), Xt.dtype)  # ∂c/∂z for z_i, z_f, z_g (σ' = σ(1 − σ))
-    np.multiply(g, i * (1 - i), out=dc_to_z[:, :, 0])
-    np.multiply(C[:-1], f * (1 - f), out=dc_to_z[:, :, 1])
-    np.multiply(i, 1 - g * g, out=dc_to_z[:, :, 2])
-    da_to_zo = TC * o * (1 - o)  # (Tx, m, n_a): ∂a/∂z_o
+    # Everything that does not depend on the running gradients, for all steps at once:
+    # ∂c/∂z for z_i, z_f, z_g and ∂a/∂z_o (σ' = σ(1 − σ), tanh' = 1 − tanh²), so that at each
+    # step dz = local · (dc, dc, dc, da) is one product.
+    local = np.empty((Tx, m, 4, n_a), Xt.dtype)
+    np.multiply(g, i * (1 - i), out=local[:, :, 0])
+    np.multiply(C[:-1], f * (1 - f), out=local[:, :, 1])
+    np.multiply(i, 1 - g * g, out=local[:, :, 2])
+    np.multiply(TC, o * (1 - o), out=local[:, :, 3])
     da_to_c = o * (1 - TC * TC)  # ∂a/∂c
 
     H = A[1:].reshape(-1, n_a)
     D = dlogits.reshape(-1, n_values)
     dA = (D @ w.dense_kernel.T).reshape(Tx, m, n_a)  # from each step's output
     dZ = np.empty((Tx, m, 4, n_a), Xt.dtype)
-    da = np.zeros((m, n_a), Xt.dtype)  # gradient flowing back into a⟨t⟩ and c⟨t⟩
-    dc = np.zeros((m, n_a), Xt.dtype)
+    running = np.zeros((m, 4, n_a), Xt.dtype)  # (dc, dc, dc, da): the gradient in c⟨t⟩ and a⟨t⟩
+    dc, da = running[:, 0], running[:, 3]
     UT = w.recurrent_kernel.T
     for t in reversed(range(Tx)):
         da += dA[t]
         dc += da * da_to_c[t]
-        np.multiply(dc_to_z[t], dc[:, None, :], out=dZ[t, :, :3])  # z_i, z_f, z_g
-        np.multiply(da_to_zo[t], da, out=dZ[t, :, 3])  # z_o
+        running[:, 1:3] = dc[:, None, :]
+        np.multiply(local[t], running, out=dZ[t])
         dc *= f[t]
-        da = dZ[t].reshape(m, 4 * n_a) @ UT
+        np.matmul(dZ[t].reshape(m, 4 * n_a), UT, out=da)
     dZ = dZ.reshape(-1, 4 * n_a)
     return LSTMWeights(
         kernel=Xt.reshape(-1, n_values).T @ dZ,
@@ -439,9 +446,39 @@ def train(
     optimizer = Adam(weights, config)
     history: list[dict] = []
     start = time.perf_counter()
+    keep_freed_memory()
     with one_blas_thread():
         _run_epochs(weights, optimizer, Xt, Yt, batches, epochs, history, start, on_epoch, should_stop)
     return JazzModel(weights, vocabulary, config, history, source)
+
+
+_MALLOC_TUNED = False
+
+
+def keep_freed_memory() -> None:
+    """Let glibc keep freed blocks of up to 32 MB for reuse (process-wide, once).
+
+    Every epoch allocates about 15 MB of arrays and temporaries of 0.1–2 MB. glibc serves
+    blocks over 128 KB with fresh mmap pages and returns them on free, so each epoch pays
+    thousands of page faults — about 12 % of the training time here (measured: 0.88 s →
+    0.77 s for 100 epochs). Raising the mmap and trim thresholds, the same knobs as the
+    MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ variables, keeps the pages mapped.
+    Elsewhere than glibc this does nothing.
+    """
+    global _MALLOC_TUNED
+    if _MALLOC_TUNED:
+        return
+    _MALLOC_TUNED = True
+    try:
+        import ctypes
+        import ctypes.util
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
+        libc.mallopt(M_MMAP_THRESHOLD, 32 * 2**20)
+        libc.mallopt(M_TRIM_THRESHOLD, 128 * 2**20)
+    except (OSError, AttributeError):
+        pass
 
 
 def one_blas_thread():
