@@ -280,7 +280,8 @@ def unrolled_graph_dot(Tx: int, shown: int = 3, inference: bool = False) -> str:
     if inference:
         for (t, label), (t2, label2) in zip(labels, labels[1:], strict=False):
             if t is not None and t2 is not None:
-                lines.append(f"y{label} -> x{label2} [style=dashed, color=firebrick];")
+                # constraint=false: the feedback does not push the next step a rank further right
+                lines.append(f"y{label} -> x{label2} [style=dashed, color=firebrick, constraint=false];")
     lines.append("}")
     return "\n".join(lines)
 
