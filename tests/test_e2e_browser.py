@@ -129,6 +129,10 @@ def test_train_generate_and_hear_in_chromium(server):
 
             open_page(page, "Data", "📊 Data: from a solo to X and Y")
             page.get_by_text("How often each value occurs").wait_for()
+            # the vocabulary table (a canvas grid) and the plotly charts draw after the script ends
+            page.locator("[data-testid='stDataFrame'] canvas").first.wait_for(timeout=TIMEOUT_MS)
+            page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=TIMEOUT_MS)
+            page.wait_for_timeout(500)
             shot(page, "data")
 
             open_page(page, "Train", "🏋️ Train the LSTM")
