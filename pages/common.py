@@ -113,7 +113,12 @@ def corpus_picker():
 
 
 def current_model(corpus):
-    """The user's trained model if it fits the corpus (same vocabulary), else None."""
+    """The user's trained model if it fits the corpus (same vocabulary), else None.
+
+    A run that finished while the user was on another page is collected first."""
+    job = st.session_state.get("job")
+    if job is not None:
+        collect_model(job)
     model = st.session_state.get("model")
     if model is None or corpus is None:
         return None
@@ -186,7 +191,16 @@ def job_status_text(job: app_support.TrainingJob) -> str:
 
 def quick_train(corpus):
     """Train a quick model (QUICK_EPOCHS epochs, NumPy) on the corpus through the shared queue,
-    showing the queue position or progress; returns the model (also put in the session)."""
+    showing the queue position or progress; returns the model (also put in the session).
+
+    A training the user started on the Train page is never stopped for it: that would lose
+    their work. They are told to wait for it or stop it there, and None is returned."""
+    running = st.session_state.get("job")
+    if running is not None and running.active:
+        st.info(f"Your training on the Train page is still going ({job_status_text(running)}): its model "
+                "will be used when it ends. Wait for it, or stop it on **Train** to keep what it has learnt.",
+                icon="⏳")
+        return None
     with friendly_errors():
         job = start_training(app_support.training_run(corpus), app_support.QUICK_EPOCHS)
         status = st.empty()

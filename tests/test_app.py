@@ -44,6 +44,36 @@ def test_home_hear_a_solo_trains_a_quick_model_and_plays_it(app):
     assert app.session_state["home_solo"].report.sets[0].values != solo.report.sets[0].values
 
 
+def test_hear_a_solo_never_stops_a_training_in_progress(app):
+    import threading
+
+    import jazzcore
+    from jazzcore import app_support
+
+    corpus = app.session_state["_corpus"]
+    release = threading.Event()
+
+    def long_run(on_epoch, should_stop):
+        """A user's training on the Train page: one real epoch, then it goes on until released."""
+        model = jazzcore.train(*corpus.xy(60, 30, 0), vocabulary=corpus.vocabulary, epochs=1, n_a=8)
+        release.wait(30)
+        return model
+
+    job = app_support.TrainingJob(long_run, app_support.TrainingSlots(1), epochs=5000).start()
+    app.session_state["job"] = job
+    app.button(key="hear_solo").click().run()
+    assert not app.exception and not app.error
+    assert job.active and not job._stop.is_set()  # the user's run goes on
+    assert any("still going" in i.value for i in app.info)
+    assert "home_solo" not in app.session_state and "model" not in app.session_state
+
+    release.set()
+    assert job.wait(30)
+    app.button(key="hear_solo").click().run()  # the finished run's model plays, nothing retrains
+    assert not app.exception and app.session_state["model"] is job.model
+    assert app.session_state["model"].n_a == 8 and len(app.get("audio")) == 1
+
+
 def test_every_page_is_in_the_navigation_and_renders(app):
     for page in ("pages/data.py", "pages/train.py", "pages/generate.py", "pages/model.py", "streamlit_app.py"):
         app.switch_page(page).run()
