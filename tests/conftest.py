@@ -43,3 +43,26 @@ def metheny_model(metheny_xy):
 
     X, Y, indices_values = metheny_xy
     return jazzcore.train(X, Y, vocabulary=indices_values)
+
+
+@pytest.fixture
+def open_app(monkeypatch, tmp_path):
+    """Open the app under Streamlit's AppTest, offline, with a private cache (tmp_path; the
+    ``metheny_cache`` fixture fills the same folder). ``open_app()`` runs Home;
+    ``open_app("pages/train.py", model=m)`` sets session values before the first run, then
+    switches to the page."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("JAZZCORE_OFFLINE", "1")
+    monkeypatch.setenv("JAZZCORE_CACHE", str(tmp_path))
+
+    def open_page(page: str | None = None, **session):
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+        for key, value in session.items():
+            at.session_state[key] = value
+        at.run()
+        if page is not None:
+            at.switch_page(page).run()
+        return at
+
+    return open_page

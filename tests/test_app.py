@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 APP = "../streamlit_app.py"
 
 
 @pytest.fixture
-def app(monkeypatch, tmp_path):
-    monkeypatch.setenv("JAZZCORE_OFFLINE", "1")
-    monkeypatch.setenv("JAZZCORE_CACHE", str(tmp_path))  # no Metheny copy: the offline default
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    return at
+def app(open_app):
+    return open_app()  # no Metheny copy in the cache: the offline default
 
 
 def test_home_shows_the_offline_corpus_figures(app):
@@ -105,10 +100,8 @@ def test_metheny_offline_without_a_copy_explains_itself(app):
     assert any("JAZZCORE_OFFLINE" in w.value for w in app.sidebar.warning)
 
 
-def test_metheny_from_the_cache_gives_the_seeds_figures(monkeypatch, metheny_cache):
-    monkeypatch.setenv("JAZZCORE_OFFLINE", "1")
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
+def test_metheny_from_the_cache_gives_the_seeds_figures(metheny_cache, open_app):
+    at = open_app()
     at.sidebar.radio[0].set_value("metheny").run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import jazzcore
 
@@ -20,13 +19,8 @@ def leadsheet_model():
 
 
 @pytest.fixture
-def generate_page(monkeypatch, tmp_path, leadsheet_model):
-    monkeypatch.setenv("JAZZCORE_OFFLINE", "1")
-    monkeypatch.setenv("JAZZCORE_CACHE", str(tmp_path))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["model"] = leadsheet_model
-    at.run()
-    at.switch_page("pages/generate.py").run()
+def generate_page(open_app, leadsheet_model):
+    at = open_app("pages/generate.py", model=leadsheet_model)
     assert not at.exception
     return at
 
@@ -132,12 +126,8 @@ def test_a_bad_progression_is_an_error_and_a_good_one_recovers(generate_page):
     assert len(tokens(at)) == 2 * 50
 
 
-def test_without_a_model_quick_train_then_generate(monkeypatch, tmp_path):
-    monkeypatch.setenv("JAZZCORE_OFFLINE", "1")
-    monkeypatch.setenv("JAZZCORE_CACHE", str(tmp_path))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("pages/generate.py").run()
+def test_without_a_model_quick_train_then_generate(open_app):
+    at = open_app("pages/generate.py")
     assert not at.exception
     assert any("No model yet" in w.value for w in at.warning)
     assert at.button(key="quick_train").label.startswith("⚡ Quick train (100 epochs")
@@ -155,10 +145,8 @@ def test_chord_sets_are_bounded_for_a_long_corpus(generate_page):
     assert (widget.min, widget.max, widget.value) == (1, MAX_APP_SETS, 5)
 
 
-def test_metheny_quick_train_improvises_over_the_seeds_five_sets(monkeypatch, metheny_cache):
-    monkeypatch.setenv("JAZZCORE_OFFLINE", "1")
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
+def test_metheny_quick_train_improvises_over_the_seeds_five_sets(metheny_cache, open_app):
+    at = open_app()
     at.sidebar.radio[0].set_value("metheny").run()
     at.switch_page("pages/generate.py").run()
     at.button(key="quick_train").click().run()

@@ -6,7 +6,6 @@ import json
 import pickle
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import jazzcore
 from jazzcore import persist
@@ -15,12 +14,8 @@ APP = "../streamlit_app.py"
 
 
 @pytest.fixture
-def train_page(monkeypatch, tmp_path):
-    monkeypatch.setenv("JAZZCORE_OFFLINE", "1")
-    monkeypatch.setenv("JAZZCORE_CACHE", str(tmp_path))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("pages/train.py").run()
+def train_page(open_app):
+    at = open_app("pages/train.py")
     assert not at.exception
     return at
 

@@ -14,16 +14,6 @@ from jazzcore.training import TrainConfig, check_data, forward, init_weights, lo
 
 
 @pytest.fixture(scope="module")
-def data(metheny_xy):
-    return metheny_xy
-
-
-@pytest.fixture(scope="module")
-def trained(metheny_model):
-    return metheny_model
-
-
-@pytest.fixture(scope="module")
 def seed_model():
     return jm.djmodel(30, 64, 78)
 
@@ -51,21 +41,21 @@ def test_djmodel_saves_and_loads_in_keras_safe_mode(seed_model, tmp_path):
     assert len(loaded.outputs) == 30 and loaded.count_params() == 41_678
 
 
-def test_weights_move_to_djmodel_and_outputs_agree(data, trained, seed_model):
-    X, _, _ = data
-    jm.set_weights(trained.weights, seed_model.get_layer("LSTM_cell"), seed_model.get_layer("densor"))
+def test_weights_move_to_djmodel_and_outputs_agree(metheny_xy, metheny_model, seed_model):
+    X, _, _ = metheny_xy
+    jm.set_weights(metheny_model.weights, seed_model.get_layer("LSTM_cell"), seed_model.get_layer("densor"))
     keras_out = np.stack(seed_model.predict([X, zeros(60), zeros(60)], verbose=0))  # (30, 60, 78)
-    numpy_out, _ = forward(trained.weights, np.ascontiguousarray(X.swapaxes(0, 1)))
+    numpy_out, _ = forward(metheny_model.weights, np.ascontiguousarray(X.swapaxes(0, 1)))
     np.testing.assert_allclose(keras_out, numpy_out, atol=1e-5)
     back = jm.get_weights(seed_model.get_layer("LSTM_cell"), seed_model.get_layer("densor"))
-    assert all(np.array_equal(a, b) for a, b in zip(back, trained.weights, strict=True))
+    assert all(np.array_equal(a, b) for a, b in zip(back, metheny_model.weights, strict=True))
 
 
-def test_the_state_is_carried_from_step_to_step(data, trained, seed_model):
+def test_the_state_is_carried_from_step_to_step(metheny_xy, metheny_model, seed_model):
     # The seed's printed listing reset the state to a0, c0 at every step; carried, the
     # prediction at step 10 depends on the input at step 1 (step 0's input is the seed's zeros).
-    X, _, _ = data
-    jm.set_weights(trained.weights, seed_model.get_layer("LSTM_cell"), seed_model.get_layer("densor"))
+    X, _, _ = metheny_xy
+    jm.set_weights(metheny_model.weights, seed_model.get_layer("LSTM_cell"), seed_model.get_layer("densor"))
     changed = X[:1].copy()
     assert changed[0, 1].sum() == 1
     changed[0, 1] = np.roll(changed[0, 1], 1)
@@ -74,11 +64,11 @@ def test_the_state_is_carried_from_step_to_step(data, trained, seed_model):
     assert np.abs(a - b).max() > 1e-4
 
 
-def test_one_training_step_equals_keras(data, seed_model):
+def test_one_training_step_equals_keras(metheny_xy, seed_model):
     """Same initial weights → the same loss, gradients and Adam update as Keras (eager)."""
     import tensorflow as tf
 
-    X, Y, _ = data
+    X, Y, _ = metheny_xy
     Xt, Yt = check_data(X, Y)
     weights = init_weights(78, 64, seed=11)
     cell, densor = seed_model.get_layer("LSTM_cell"), seed_model.get_layer("densor")
@@ -112,13 +102,13 @@ def test_one_training_step_equals_keras(data, seed_model):
         assert np.abs(ours - before).max() == pytest.approx(0.01, rel=1e-3)
 
 
-def test_inference_model_greedy_equals_the_sampler(trained):
-    inference = jm.inference_model_for(trained, Ty=25)
+def test_inference_model_greedy_equals_the_sampler(metheny_model):
+    inference = jm.inference_model_for(metheny_model, Ty=25)
     assert len(inference.outputs) == 25
     results, indices = predict_and_sample(inference, np.zeros((1, 1, 78), np.float32), zeros(1), zeros(1))
     assert results.shape == (25, 78) and indices.shape == (25, 1)
     assert np.array_equal(results.argmax(axis=1), indices[:, 0]) and (results.sum(axis=1) == 1).all()
-    assert np.array_equal(indices[:, 0], trained.sample(25))
+    assert np.array_equal(indices[:, 0], metheny_model.sample(25))
 
 
 @pytest.mark.parametrize("n_values", [5, 78, 161])

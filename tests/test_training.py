@@ -12,52 +12,42 @@ from jazzcore.errors import ParameterError
 from jazzcore.training import Adam, TrainConfig, check_data, forward, init_weights, loss_and_grads
 
 
-@pytest.fixture(scope="module")
-def metheny(metheny_xy):
-    return metheny_xy
-
-
-@pytest.fixture(scope="module")
-def trained(metheny_model):
-    return metheny_model
-
-
-def test_first_epoch_loss_is_29_ln_78(trained):
+def test_first_epoch_loss_is_29_ln_78(metheny_model):
     # Untrained, every softmax is close to uniform over 78 values: −ln(1/78) at each of the
     # 29 non-empty steps. The seed printed 126.02 for its first epoch.
-    first = trained.history[0]["loss"]
+    first = metheny_model.history[0]["loss"]
     assert first == pytest.approx(29 * math.log(78), abs=1.0)
     assert first == pytest.approx(126.02, abs=1.0)
 
 
-def test_last_step_loss_is_zero_because_y_ends_empty(metheny, trained):
-    X, Y, _ = metheny
+def test_last_step_loss_is_zero_because_y_ends_empty(metheny_xy, metheny_model):
+    X, Y, _ = metheny_xy
     assert not Y[-1].any()  # the seed's Y has nothing to predict after the last input
-    for epoch in (trained.history[0], trained.history[-1]):
+    for epoch in (metheny_model.history[0], metheny_model.history[-1]):
         assert len(epoch["per_step_loss"]) == 30
         assert epoch["per_step_loss"][-1] == 0.0
         assert epoch["loss"] == pytest.approx(sum(epoch["per_step_loss"]), rel=1e-6)
 
 
-def test_hundred_epochs_learn_the_solo(trained):
-    losses = [h["loss"] for h in trained.history]
+def test_hundred_epochs_learn_the_solo(metheny_model):
+    losses = [h["loss"] for h in metheny_model.history]
     assert len(losses) == 100
     assert losses[-1] < losses[0] / 5  # the seed's run falls by an order of magnitude
-    assert trained.history[-1]["accuracy"] > 0.8
-    assert [h["epoch"] for h in trained.history] == list(range(1, 101))
+    assert metheny_model.history[-1]["accuracy"] > 0.8
+    assert [h["epoch"] for h in metheny_model.history] == list(range(1, 101))
 
 
-def test_model_knows_its_vocabulary_and_size(metheny, trained):
-    _, _, indices_values = metheny
-    assert trained.n_values == 78 and trained.n_a == 64
-    assert list(trained.vocabulary.tokens) == [indices_values[i] for i in range(78)]
+def test_model_knows_its_vocabulary_and_size(metheny_xy, metheny_model):
+    _, _, indices_values = metheny_xy
+    assert metheny_model.n_values == 78 and metheny_model.n_a == 64
+    assert list(metheny_model.vocabulary.tokens) == [indices_values[i] for i in range(78)]
     # LSTM: 4 gates × (78 inputs + 64 recurrent + 1 bias) × 64; Dense: (64 + 1) × 78
-    assert trained.parameter_count == 4 * (78 + 64 + 1) * 64 + (64 + 1) * 78 == 41_678
-    assert "41,678" in trained.summary()
+    assert metheny_model.parameter_count == 4 * (78 + 64 + 1) * 64 + (64 + 1) * 78 == 41_678
+    assert "41,678" in metheny_model.summary()
 
 
-def test_same_seed_same_weights_other_seed_other_weights(metheny):
-    X, Y, iv = metheny
+def test_same_seed_same_weights_other_seed_other_weights(metheny_xy):
+    X, Y, iv = metheny_xy
     a = jazzcore.train(X, Y, vocabulary=iv, epochs=3, seed=5)
     b = jazzcore.train(X, Y, vocabulary=iv, epochs=3, seed=5)
     c = jazzcore.train(X, Y, vocabulary=iv, epochs=3, seed=6)
@@ -65,8 +55,8 @@ def test_same_seed_same_weights_other_seed_other_weights(metheny):
     assert not np.array_equal(a.weights.kernel, c.weights.kernel)
 
 
-def test_on_epoch_and_should_stop_keep_the_weights_so_far(metheny):
-    X, Y, iv = metheny
+def test_on_epoch_and_should_stop_keep_the_weights_so_far(metheny_xy):
+    X, Y, iv = metheny_xy
     seen = []
     model = jazzcore.train(
         X, Y, vocabulary=iv, epochs=50, on_epoch=seen.append, should_stop=lambda: len(seen) >= 3
@@ -170,15 +160,15 @@ def test_forward_probabilities_sum_to_one():
         ({"seed": -1}, "seed"),
     ],
 )
-def test_out_of_range_settings_are_one_line_errors(metheny, options, word):
-    X, Y, iv = metheny
+def test_out_of_range_settings_are_one_line_errors(metheny_xy, options, word):
+    X, Y, iv = metheny_xy
     with pytest.raises(ParameterError) as error:
         jazzcore.train(X, Y, vocabulary=iv, **options)
     assert word in str(error.value) and "\n" not in str(error.value)
 
 
-def test_mismatched_x_and_y_are_refused(metheny):
-    X, Y, iv = metheny
+def test_mismatched_x_and_y_are_refused(metheny_xy):
+    X, Y, iv = metheny_xy
     with pytest.raises(ParameterError, match="Y has shape"):
         jazzcore.train(X, Y[:, :30], vocabulary=iv)
     with pytest.raises(ParameterError, match="vocabulary has 77"):
@@ -187,8 +177,8 @@ def test_mismatched_x_and_y_are_refused(metheny):
         check_data(X[0], Y)
 
 
-def test_mini_batches_as_keras_fit(metheny):
-    X, Y, iv = metheny
+def test_mini_batches_as_keras_fit(metheny_xy):
+    X, Y, iv = metheny_xy
     full = jazzcore.train(X, Y, vocabulary=iv, epochs=2)
     same = jazzcore.train(X, Y, vocabulary=iv, epochs=2, batch_size=60)  # one batch of all 60
     assert all(np.array_equal(a, b) for a, b in zip(full.weights, same.weights, strict=True))
