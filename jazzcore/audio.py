@@ -413,47 +413,15 @@ def render_audio(
 # ---------------------------------------------------------------------------------------
 # Compressed copies for hosting
 
+def _ffmpeg(fmt: str) -> list[str]:
+    """ffmpeg reading a WAV on stdin and writing ``fmt`` at quality 4 to stdout."""
+    return ["ffmpeg", "-loglevel", "error", "-f", "wav", "-i", "pipe:0", "-f", fmt, "-q:a", "4", "pipe:1"]
+
+
+# format → encoders to try in order: (program, command reading WAV on stdin, writing to stdout)
 _ENCODERS = {
-    "mp3": (
-        ("lame", ["lame", "--quiet", "-V", "4", "-", "-"]),
-        (
-            "ffmpeg",
-            [
-                "ffmpeg",
-                "-loglevel",
-                "error",
-                "-f",
-                "wav",
-                "-i",
-                "pipe:0",
-                "-f",
-                "mp3",
-                "-q:a",
-                "4",
-                "pipe:1",
-            ],
-        ),
-    ),
-    "ogg": (
-        ("oggenc", ["oggenc", "--quiet", "-q", "4", "-o", "-", "-"]),
-        (
-            "ffmpeg",
-            [
-                "ffmpeg",
-                "-loglevel",
-                "error",
-                "-f",
-                "wav",
-                "-i",
-                "pipe:0",
-                "-f",
-                "ogg",
-                "-q:a",
-                "4",
-                "pipe:1",
-            ],
-        ),
-    ),
+    "mp3": (("lame", ["lame", "--quiet", "-V", "4", "-", "-"]), ("ffmpeg", _ffmpeg("mp3"))),
+    "ogg": (("oggenc", ["oggenc", "--quiet", "-q", "4", "-o", "-", "-"]), ("ffmpeg", _ffmpeg("ogg"))),
 }
 MIME_TYPES = {"mp3": "audio/mpeg", "ogg": "audio/ogg", "wav": "audio/wav"}
 

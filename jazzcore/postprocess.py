@@ -34,6 +34,7 @@ import numpy as np
 
 from .errors import ChordSymbolError, OutputError, ParameterError, VocabularyMismatchError
 from .grammar import GrammarToken, approach_tone_names, scale_tone_names
+from .sample import check_Ty, random_generator
 from .solo import MEASURE_LENGTH, ChordEvent, ChordTimeline
 
 GRID = 0.25
@@ -45,7 +46,6 @@ MIN_SPACING = 0.125
 TEMPO_BPM = 130.0
 """The seed's tempo: quarter notes per minute."""
 
-MAX_TY = 1000
 """Most values sampled per chord set."""
 
 FREE_NOTE_LOWEST = 60
@@ -478,63 +478,25 @@ def postprocess_values(
         tokens = [GrammarToken("C", GRID)] + _tokens(values)
     sounds = unparse_grammar(tokens, chords, rng)
     stages.append(StageReport("unparse (values → pitches)", len(tokens), _count_notes(sounds)))
+
+    def note_stage(name: str, step, *, report_moved: bool = True) -> None:
+        """Apply a stage on sounding notes and report what it did."""
+        nonlocal sounds
+        after = step(sounds)
+        moved = _moved(sounds, after) if report_moved else 0
+        stages.append(StageReport(name, _count_notes(sounds), _count_notes(after), moved))
+        sounds = after
+
     if mode == FULL:
-        pruned_sounds = prune_notes(sounds)
-        stages.append(
-            StageReport(
-                "prune_notes (repeats, too close)",
-                _count_notes(sounds),
-                _count_notes(pruned_sounds),
-            )
-        )
-        cleaned = clean_up_notes(pruned_sounds)
-        stages.append(
-            StageReport(
-                "clean_up (zero lengths, one note per offset)",
-                _count_notes(pruned_sounds),
-                _count_notes(cleaned),
-                _moved(pruned_sounds, cleaned),
-            )
-        )
-        sounds = cleaned
+        note_stage("prune_notes (repeats, too close)", prune_notes, report_moved=False)
+        note_stage("clean_up (zero lengths, one note per offset)", clean_up_notes)
     if layout == MEASURE_LAYOUT:
-        fitted = fit_to_measure(sounds)
-        stages.append(
-            StageReport(
-                "fit to the measure",
-                _count_notes(sounds),
-                _count_notes(fitted),
-                _moved(sounds, fitted),
-            )
-        )
-        sounds = fitted
+        note_stage("fit to the measure", fit_to_measure)
     return sounds, stages
 
 
 # ---------------------------------------------------------------------------------------
 # Sampling: a jazzcore model or the seed's Keras inference model
-
-
-def _check_Ty(Ty) -> int:
-    if isinstance(Ty, bool) or not isinstance(Ty, int | np.integer):
-        raise ParameterError(f"Ty = {Ty!r} must be a whole number of values, 1 to {MAX_TY}.")
-    if not 1 <= int(Ty) <= MAX_TY:
-        raise ParameterError(
-            f"Ty = {Ty} values per chord set is out of range: choose 1 to {MAX_TY}."
-        )
-    return int(Ty)
-
-
-def _rng(seed) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None:
-        return np.random.default_rng()
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ParameterError(
-            f"seed = {seed!r} must be a whole number ≥ 0 (or None for a fresh draw)."
-        )
-    return np.random.default_rng(int(seed))
 
 
 def _vocabulary_tokens(indices_values) -> list[str]:
@@ -556,7 +518,7 @@ class _Sampler:
                     f"The model's {len(self.tokens)} values are not the {len(indices_values)} values "
                     "of indices_values: use the vocabulary the model was trained on."
                 )
-            self.Ty = _check_Ty(Ty)
+            self.Ty = check_Ty(Ty)
             self.options = {"temperature": temperature, "top_k": top_k}
             if first_value_rule:
                 self.options["first_value_rule"] = True
@@ -782,7 +744,7 @@ def generate_music(
         raise ParameterError(f"layout = '{layout}': use 'seed' or 'measure'.")
     if not (isinstance(tempo_bpm, int | float) and 20 <= tempo_bpm <= 400):
         raise ParameterError(f"tempo_bpm = {tempo_bpm!r} is out of range: choose 20 to 400.")
-    rng = _rng(seed)
+    rng = random_generator(seed)
     sampler = _Sampler(model, indices_values, Ty, temperature, top_k, first_value_rule)
     path = _check_out_path(out_path)
     timeline, corpus_tokens, from_progression = _timeline_and_corpus(chords, progression, model)

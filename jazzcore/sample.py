@@ -23,10 +23,16 @@ from .errors import ParameterError
 MAX_TY = 1000
 
 
-def check_sampling(Ty, temperature, top_k, n_values: int) -> tuple[int, float | None, int | None]:
-    """Validated (Ty, temperature, top_k); a ParameterError with a one-line reason otherwise."""
+def check_Ty(Ty) -> int:
+    """Ty as an int from 1 to MAX_TY; a ParameterError with a one-line reason otherwise."""
     if isinstance(Ty, bool) or not isinstance(Ty, int | np.integer) or not 1 <= Ty <= MAX_TY:
         raise ParameterError(f"Ty = {Ty!r} is out of range: choose a whole number from 1 to {MAX_TY}.")
+    return int(Ty)
+
+
+def check_sampling(Ty, temperature, top_k, n_values: int) -> tuple[int, float | None, int | None]:
+    """Validated (Ty, temperature, top_k); a ParameterError with a one-line reason otherwise."""
+    Ty = check_Ty(Ty)
     if temperature is not None:
         if isinstance(temperature, bool) or not isinstance(temperature, int | float | np.floating) \
                 or not np.isfinite(temperature) or temperature <= 0:
@@ -36,10 +42,11 @@ def check_sampling(Ty, temperature, top_k, n_values: int) -> tuple[int, float | 
         if isinstance(top_k, bool) or not isinstance(top_k, int | np.integer) or not 1 <= top_k <= n_values:
             raise ParameterError(f"top_k = {top_k!r} is out of range: choose 1 to {n_values} (the vocabulary size).")
         top_k = int(top_k)
-    return int(Ty), temperature, top_k
+    return Ty, temperature, top_k
 
 
-def _rng(seed) -> np.random.Generator:
+def random_generator(seed) -> np.random.Generator:
+    """A NumPy Generator from an int seed (≥ 0), a Generator (used as is), or None (fresh)."""
     if seed is None:
         return np.random.default_rng()
     if isinstance(seed, np.random.Generator):
@@ -75,7 +82,7 @@ def sample_indices(
     n_values, n_a = weights.kernel.shape[0], weights.recurrent_kernel.shape[0]
     Ty, temperature, top_k = check_sampling(Ty, temperature, top_k, n_values)
     greedy = temperature is None and (top_k is None or top_k == 1)
-    rng = None if greedy else _rng(seed)
+    rng = None if greedy else random_generator(seed)
     if first_allowed is not None:
         first_allowed = np.asarray(first_allowed, dtype=bool)
         if first_allowed.shape != (n_values,) or not first_allowed.any():
@@ -139,4 +146,4 @@ def predict_and_sample(inference_model, x_initializer=None, a_initializer=None, 
     return results, indices
 
 
-__all__ = ["sample_indices", "predict_and_sample", "check_sampling", "MAX_TY"]
+__all__ = ["sample_indices", "predict_and_sample", "check_sampling", "check_Ty", "random_generator", "MAX_TY"]
