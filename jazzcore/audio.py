@@ -154,8 +154,10 @@ def find_soundfont() -> Path | None:
 @lru_cache(maxsize=1)
 def _fluidsynth_module():
     """pyfluidsynth, or None when it or the FluidSynth library is missing."""
+    from .midi import import_quietly
+
     try:
-        import fluidsynth
+        fluidsynth = import_quietly("fluidsynth")
     except Exception:  # ImportError, or OSError when libfluidsynth is not installed
         return None
     return fluidsynth if hasattr(fluidsynth, "Synth") else None

@@ -10,6 +10,8 @@ Units: offsets and durations in quarter lengths, pitches as MIDI numbers, veloci
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -157,9 +159,19 @@ def read_midi_notes(midi) -> tuple[list[NoteEvent], float]:
     return events, float(pm.get_end_time())
 
 
+def import_quietly(name: str):
+    """Import a module whose import writes to stdout, keeping stdout for our own output.
+
+    pyfluidsynth (imported by pretty_midi too) prints "'fluidsynth' was found at ..." when
+    the environment variable CI is set, which corrupts the CLI's output on CI runners.
+    """
+    with contextlib.redirect_stdout(io.StringIO()):
+        return importlib.import_module(name)
+
+
 def _pretty_midi(midi):
     """A pretty_midi.PrettyMIDI from a path, bytes or a PrettyMIDI (returned as is)."""
-    import pretty_midi
+    pretty_midi = import_quietly("pretty_midi")
 
     from .errors import InputFileError
 

@@ -84,14 +84,17 @@ def test_home_does_not_import_tensorflow(tmp_path):
     code = (
         "import sys; from streamlit.testing.v1 import AppTest; "
         f"at = AppTest.from_file({str(Path(__file__).parent / APP)!r}, default_timeout=120); at.run(); "
-        "assert not at.exception; print('tensorflow' in sys.modules); "
-        "at.button(key='hear_solo').click().run(); assert at.get('audio'); print('tensorflow' in sys.modules)"
+        "assert not at.exception; print('home tf', 'tensorflow' in sys.modules); "
+        "at.button(key='hear_solo').click().run(); assert at.get('audio'); "
+        "print('solo tf', 'tensorflow' in sys.modules)"
     )
     env = {**__import__("os").environ, "JAZZCORE_OFFLINE": "1", "JAZZCORE_CACHE": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stderr[-500:]
     # Neither rendering Home nor its quick training and solo load TensorFlow.
-    assert out.stdout.strip().splitlines()[-2:] == ["False", "False"]
+    # (Libraries may print their own lines, e.g. pyfluidsynth when $CI is set: read ours.)
+    ours = [line for line in out.stdout.splitlines() if line.startswith(("home tf", "solo tf"))]
+    assert ours == ["home tf False", "solo tf False"]
 
 
 def test_metheny_offline_without_a_copy_explains_itself(app):
