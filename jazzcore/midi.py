@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import io
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,7 +165,11 @@ def import_quietly(name: str):
 
     pyfluidsynth (imported by pretty_midi too) prints "'fluidsynth' was found at ..." when
     the environment variable CI is set, which corrupts the CLI's output on CI runners.
+    Only a first import swaps sys.stdout: the swap is process-wide, and the app's other
+    threads may be printing.
     """
+    if name in sys.modules:
+        return sys.modules[name]
     with contextlib.redirect_stdout(io.StringIO()):
         return importlib.import_module(name)
 
