@@ -213,14 +213,14 @@ def load_corpus(
         import music21
 
         key = ("leadsheets", music21.__version__, extract.LEADSHEET_WORKS, options)
+    elif spec.kind == "metheny":  # resolve_source has verified these bytes' SHA-256
+        key = (spec.kind, sources.METHENY_SHA256, options)
     else:
-        # Key on the bytes' hash first: a file already parsed skips the checks and the parse.
-        key = (spec.kind, sources.sha256_of(spec.path) if spec.path.is_file() else "", options)
+        # Key on the bytes' hash: a file already parsed skips the parse (which checks the file).
+        key = (spec.kind, sources.music_file_sha256(spec.path), options)
     cached = _CORPUS_CACHE.get(key)
     if cached is not None:
         return cached
-    if spec.kind != "leadsheets":
-        sources.check_music_file(spec.path)
 
     if spec.kind == "leadsheets":
         solos = [extract.leadsheet_solo(work) for work in extract.LEADSHEET_WORKS]

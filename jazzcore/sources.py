@@ -189,12 +189,8 @@ def scan_midi(data: bytes, name: str = "") -> None:
         )
 
 
-def check_music_file(path: str | Path) -> tuple[str, bytes]:
-    """Check a file is a MIDI or MusicXML of acceptable size: returns (kind, bytes).
-
-    Raises SourceError if the path does not exist, InputFileError if the file is empty,
-    too big, of another type, or a corrupt MIDI.
-    """
+def _checked_path(path: str | Path) -> Path:
+    """The path, once it names an existing file of at most MAX_FILE_BYTES (nothing is read)."""
     path = Path(path)
     if not path.exists():
         raise SourceError(f"There is no file at {path}: check the path.")
@@ -206,7 +202,29 @@ def check_music_file(path: str | Path) -> tuple[str, bytes]:
             f"{path.name} is {size / 1e6:.1f} MB, more than the {MAX_FILE_BYTES // (1024 * 1024)} MB "
             "accepted: a solo's MIDI is usually under 100 KB; cut the file to the solo."
         )
-    data = path.read_bytes()
+    return path
+
+
+def music_file_sha256(path: str | Path) -> str:
+    """SHA-256 of a music file, after the size check: a huge file is refused unread."""
+    path = _checked_path(path)
+    try:
+        return sha256_of(path)
+    except OSError as error:
+        raise InputFileError(f"Cannot read {path.name}: {error.strerror or error}.") from None
+
+
+def check_music_file(path: str | Path) -> tuple[str, bytes]:
+    """Check a file is a MIDI or MusicXML of acceptable size: returns (kind, bytes).
+
+    Raises SourceError if the path does not exist, InputFileError if the file is empty,
+    too big, of another type, or a corrupt MIDI.
+    """
+    path = _checked_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputFileError(f"Cannot read {path.name}: {error.strerror or error}.") from None
     kind = file_kind(data, path.name)
     if kind == "midi":
         scan_midi(data, path.name)

@@ -150,6 +150,22 @@ def test_huge_file_is_refused_before_reading(tmp_path):
         sources.check_music_file(path)
 
 
+def test_load_corpus_refuses_a_huge_file_before_hashing_it(tmp_path, monkeypatch):
+    from jazzcore.dataset import load_corpus
+
+    path = tmp_path / "huge.mid"
+    with open(path, "wb") as f:
+        f.write(b"MThd")
+        f.truncate(50 * 1024 * 1024)
+
+    def must_not_read(_):
+        raise AssertionError("the file was read before its size was checked")
+
+    monkeypatch.setattr(sources, "sha256_of", must_not_read)
+    with pytest.raises(InputFileError, match="MB"):
+        load_corpus(path)
+
+
 def test_missing_path_and_folder(tmp_path):
     with pytest.raises(SourceError, match="There is no file"):
         sources.check_music_file(tmp_path / "nothing.mid")
