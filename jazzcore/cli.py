@@ -100,18 +100,11 @@ def _generate(args) -> None:
     for line in report.lines:
         print(line)
     if args.wav is not None:
-        from pathlib import Path
-
         from .audio import render_audio
-        from .errors import OutputError
+        from .errors import write_output
 
         audio = render_audio(report.midi_bytes, synth=args.synth)
-        path = Path(args.wav)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(audio.wav)
-        except OSError as error:
-            raise OutputError(f"Cannot write the WAV to {path}: {error.strerror or error}.") from None
+        path = write_output(args.wav, audio.wav, "WAV")
         print(f"{audio.seconds:.1f} s of audio ({audio.detail}) written to {path}")
 
 

@@ -53,6 +53,25 @@ class OutputError(JazzcoreError):
     """An output file (MIDI, WAV, model) cannot be written where it was asked for."""
 
 
+def write_output(path, data: bytes, what: str):
+    """Write ``data`` to ``path`` (its folders are made) and return the path as a Path.
+
+    what: the kind of file for the message ('MIDI', 'WAV', 'model'). A folder given as the
+    path, or any OSError, becomes a one-line OutputError.
+    """
+    from pathlib import Path
+
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise OutputError(f"Cannot write the {what} to {path}: it is a folder; give a file name.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as error:
+        raise OutputError(f"Cannot write the {what} to {path}: {error.strerror or error}.") from None
+    return path
+
+
 __all__ = [
     "JazzcoreError",
     "SourceError",

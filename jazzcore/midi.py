@@ -16,7 +16,6 @@ import io
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 TICKS_PER_QUARTER = 480
 MELODY_PROGRAM = 26
@@ -60,13 +59,12 @@ def _track(name: str, channel: int, program: int, notes: list[tuple[int, int, in
 def write_midi(
     melody: Iterable,
     chords: Iterable,
-    path: str | Path | None = None,
     *,
     tempo_bpm: float = 130.0,
     melody_program: int = MELODY_PROGRAM,
     chord_program: int = CHORD_PROGRAM,
 ) -> bytes:
-    """The MIDI file of a melody over chords; written to ``path`` too if given.
+    """The bytes of a type-1 MIDI file of a melody over chords.
 
     melody: notes with ``offset``, ``duration`` (quarter lengths) and ``pitch`` (MIDI, None
         for a rest — rests are skipped), e.g. :class:`~jazzcore.postprocess.Sound`.
@@ -97,10 +95,7 @@ def write_midi(
     ]
     buffer = io.BytesIO()
     midi_file.save(file=buffer)
-    data = buffer.getvalue()
-    if path is not None:
-        Path(path).write_bytes(data)
-    return data
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True)

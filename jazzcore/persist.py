@@ -47,15 +47,9 @@ def model_bytes(model) -> bytes:
 
 def save_model(model, path) -> Path:
     """Write the model to ``path`` (an .npz file; folders are made). Returns the path."""
-    from .errors import OutputError
+    from .errors import write_output
 
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(model_bytes(model))
-    except OSError as error:
-        raise OutputError(f"Cannot write the model to {path}: {error.strerror or error}.") from None
-    return path
+    return write_output(path, model_bytes(model), "model")
 
 
 def _read_bytes(source) -> bytes:

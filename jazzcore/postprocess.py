@@ -25,14 +25,14 @@ durations in quarter lengths, pitches as MIDI numbers, tempo in quarter notes pe
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from .errors import ChordSymbolError, OutputError, ParameterError, VocabularyMismatchError
+from .errors import ChordSymbolError, ParameterError, VocabularyMismatchError, write_output
 from .grammar import GrammarToken, approach_tone_names, scale_tone_names
 from .sample import check_Ty, random_generator
 from .solo import MEASURE_LENGTH, ChordEvent, ChordTimeline
@@ -45,8 +45,6 @@ MIN_SPACING = 0.125
 
 TEMPO_BPM = 130.0
 """The seed's tempo: quarter notes per minute."""
-
-"""Most values sampled per chord set."""
 
 FREE_NOTE_LOWEST = 60
 """A note without a bracket (a measure's first) is raised to octave 4 (MIDI 60) or above."""
@@ -500,9 +498,17 @@ def postprocess_values(
 
 
 def _vocabulary_tokens(indices_values) -> list[str]:
+    """The values in index order, from a Vocabulary, the seed's {index: value} or a list."""
     if hasattr(indices_values, "tokens"):
         return list(indices_values.tokens)
-    return [indices_values[i] for i in range(len(indices_values))]
+    n = len(indices_values)
+    keys = list(indices_values.keys()) if isinstance(indices_values, Mapping) else range(n)
+    if set(keys) != set(range(n)):
+        raise ParameterError(
+            "indices_values must map the indices 0 to n-1 to values (the seed's indices_values, "
+            "not values_indices)."
+        )
+    return [indices_values[i] for i in range(n)]
 
 
 class _Sampler:
@@ -541,10 +547,6 @@ class _Sampler:
             raise ParameterError(
                 "generate_music needs a trained jazzcore model (JazzModel) or the seed's Keras inference model."
             )
-
-    @property
-    def vocabulary_tokens(self) -> list[str]:
-        return self.tokens
 
     def draw(self, rng: np.random.Generator) -> list[str]:
         if self.kind == "jazzcore":
@@ -606,7 +608,12 @@ def _chosen_sets(timeline: ChordTimeline, chord_sets, from_progression: bool) ->
         raise ParameterError(
             f"chord_sets = '{chord_sets}': use 'seed', 'all' or a list of set numbers."
         )
-    chosen = [int(k) for k in chord_sets]
+    try:
+        chosen = [int(k) for k in chord_sets]
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"chord_sets = {chord_sets!r}: use 'seed', 'all' or a list of set numbers such as [0, 1]."
+        ) from None
     bad = [k for k in chosen if not 0 <= k < n]
     if bad or not chosen:
         raise ParameterError(f"chord_sets {chosen} must name sets 0 to {n - 1}.")
@@ -659,28 +666,6 @@ def to_stream(melody: Sequence[Sound], chords: Sequence[ChordEvent], tempo_bpm: 
     score.insert(0.0, melody_part)
     score.insert(0.0, chord_part)
     return score
-
-
-def _check_out_path(out_path) -> Path | None:
-    if out_path is None:
-        return None
-    path = Path(out_path).expanduser()
-    if path.is_dir():
-        raise OutputError(
-            f"Cannot write the MIDI to {path}: it is a folder; give a file name such as solo.mid."
-        )
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OutputError(f"Cannot write the MIDI to {path}: {error.strerror or error}.") from None
-    return path
-
-
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.write_bytes(data)
-    except OSError as error:
-        raise OutputError(f"Cannot write the MIDI to {path}: {error.strerror or error}.") from None
 
 
 def generate_music(
@@ -746,11 +731,10 @@ def generate_music(
         raise ParameterError(f"tempo_bpm = {tempo_bpm!r} is out of range: choose 20 to 400.")
     rng = random_generator(seed)
     sampler = _Sampler(model, indices_values, Ty, temperature, top_k, first_value_rule)
-    path = _check_out_path(out_path)
     timeline, corpus_tokens, from_progression = _timeline_and_corpus(chords, progression, model)
-    if corpus_tokens is not None and corpus_tokens != sampler.vocabulary_tokens:
+    if corpus_tokens is not None and corpus_tokens != sampler.tokens:
         raise VocabularyMismatchError(
-            f"The model knows {len(sampler.vocabulary_tokens)} values but the chords' corpus has "
+            f"The model knows {len(sampler.tokens)} values but the chords' corpus has "
             f"{len(corpus_tokens)} other ones: train on this corpus or choose the model's corpus."
         )
     chosen = _chosen_sets(timeline, chord_sets, from_progression)
@@ -780,8 +764,7 @@ def generate_music(
     melody.sort(key=lambda s: s.offset)  # sets overlap in the seed's layout
     start = time.perf_counter()
     midi_bytes = write_midi(melody, placed_chords, tempo_bpm=tempo_bpm)
-    if path is not None:
-        _write(path, midi_bytes)
+    path = None if out_path is None else write_output(out_path, midi_bytes, "MIDI")
     timings["midi"] = time.perf_counter() - start
     report = GenerationReport(
         sets,

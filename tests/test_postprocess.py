@@ -425,12 +425,29 @@ def test_an_unwritable_output_path(model, corpus, tmp_path):
         {"seed": 1.5},
         {"chord_sets": [18]},
         {"chord_sets": "some"},
+        {"chord_sets": 5},  # a count, as the app's setting is, instead of set numbers
+        {"chord_sets": ["a"]},
     ],
 )
 def test_other_bad_options(model, corpus, options):
     with pytest.raises(ParameterError) as error:
         generate_music(model, chords=corpus, out_path=None, **options)
     one_line(error)
+
+
+def test_values_indices_given_for_indices_values(model, corpus):
+    # The seed has both dictionaries; value → index in the wrong place must be named.
+    values_indices = {token: i for i, token in enumerate(model.vocabulary.tokens)}
+    with pytest.raises(ParameterError) as error:
+        generate_music(model, values_indices, chords=corpus, out_path=None)
+    assert "values_indices" in one_line(error)
+
+
+def test_bad_input_leaves_no_output_folder(model, corpus, tmp_path):
+    out = tmp_path / "output" / "my_music.midi"
+    with pytest.raises(ChordSymbolError):
+        generate_music(model, out_path=out, progression="Dm7 Hx7")
+    assert not out.parent.exists()
 
 
 def test_something_that_is_not_a_model(corpus):
