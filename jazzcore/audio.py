@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import JazzcoreError, ParameterError
+from .midi import NoteEvent, import_quietly, read_midi_notes
 
 SOUNDFONT_PATHS = (
     "/usr/share/sounds/sf2/FluidR3_GM.sf2",
@@ -87,38 +88,12 @@ class RenderedAudio:
 # Notes to play
 
 
-@dataclass(frozen=True)
-class _Note:
-    start: float  # seconds
-    end: float  # seconds
-    pitch: int
-    velocity: int
-    program: int
-    is_drum: bool
-    instrument: int  # index of its instrument in the file
-
-
-def _notes(midi) -> tuple[list[_Note], float]:
-    """The notes of a MIDI (path, bytes, PrettyMIDI or anything with ``midi_bytes``), and its end in seconds."""
-    from .midi import _pretty_midi
-
+def _notes(midi) -> tuple[list[NoteEvent], float]:
+    """The notes of a MIDI (path, bytes, PrettyMIDI or anything with ``midi_bytes``), drums
+    included, and its end in seconds."""
     if hasattr(midi, "midi_bytes"):
         midi = midi.midi_bytes
-    pm = _pretty_midi(midi)
-    notes = [
-        _Note(
-            float(n.start),
-            float(n.end),
-            int(n.pitch),
-            int(n.velocity),
-            int(inst.program),
-            inst.is_drum,
-            i,
-        )
-        for i, inst in enumerate(pm.instruments)
-        for n in inst.notes
-        if n.end > n.start
-    ]
+    notes = read_midi_notes(midi, include_drums=True)
     end = max((n.end for n in notes), default=0.0)
     if end > MAX_SECONDS:
         raise ParameterError(
@@ -154,8 +129,6 @@ def find_soundfont() -> Path | None:
 @lru_cache(maxsize=1)
 def _fluidsynth_module():
     """pyfluidsynth, or None when it or the FluidSynth library is missing."""
-    from .midi import import_quietly
-
     try:
         fluidsynth = import_quietly("fluidsynth")
     except Exception:  # ImportError, or OSError when libfluidsynth is not installed
@@ -197,7 +170,7 @@ class _FluidSynth:
         self.lock = threading.Lock()
         self.detail = f"FluidSynth {_fluidsynth_version(fluidsynth)}, {soundfont.name}"
 
-    def render(self, notes: list[_Note], end: float) -> np.ndarray:
+    def render(self, notes: list[NoteEvent], end: float) -> np.ndarray:
         """int16 stereo samples, shape (frames, 2), of ``notes`` plus the tail."""
         synth, rate = self.synth, self.sample_rate
         with self.lock:
@@ -233,7 +206,7 @@ class _FluidSynth:
         return data.astype(np.int16, copy=False).reshape(-1, 2)
 
 
-def _channels(notes: list[_Note]) -> dict[int, tuple[int, int, bool]]:
+def _channels(notes: list[NoteEvent]) -> dict[int, tuple[int, int, bool]]:
     """instrument index → (MIDI channel, program, is_drum); drums on channel 9, the rest 0–15 but 9."""
     programs = {}
     for n in notes:
@@ -330,7 +303,7 @@ def _tone(pitch: int, seconds: float, voice: _Voice, sample_rate: int) -> np.nda
     return signal * envelope * np.float32(voice.level / sum(voice.harmonics) * 2.0)
 
 
-def _render_numpy(notes: list[_Note], end: float, sample_rate: int) -> np.ndarray:
+def _render_numpy(notes: list[NoteEvent], end: float, sample_rate: int) -> np.ndarray:
     """int16 mono samples, shape (frames, 1): every note synthesized and mixed."""
     total = int(round((end + TAIL_SECONDS) * sample_rate))
     mix = np.zeros(total, dtype=np.float32)
@@ -425,7 +398,6 @@ _ENCODERS = {
     "mp3": (("lame", ["lame", "--quiet", "-V", "4", "-", "-"]), ("ffmpeg", _ffmpeg("mp3"))),
     "ogg": (("oggenc", ["oggenc", "--quiet", "-q", "4", "-o", "-", "-"]), ("ffmpeg", _ffmpeg("ogg"))),
 }
-MIME_TYPES = {"mp3": "audio/mpeg", "ogg": "audio/ogg", "wav": "audio/wav"}
 
 
 def compression_tools() -> dict[str, str]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .errors import ParameterError
+from .solo import default_pitch_name
 
 TOKEN_TYPES = {
     "C": "chord tone",
@@ -180,15 +181,12 @@ class GrammarToken:
 # its pitch names, the scale "derived" from it, and its tones a semitone away. music21's
 # scale derivation takes milliseconds, so every answer is cached per chord spelling.
 
-_SEMITONE_NAMES = ("C", "C#", "D", "E-", "E", "F", "F#", "G", "G#", "A", "B-", "B")
-
-
 def _pitch_class_name(pitch_name_or_midi: int | str) -> str:
     """'E-' from 63, 'E-', 'E-4' or 'e-' (music21 spelling: '#' sharp, '-' flat)."""
     if isinstance(pitch_name_or_midi, bool):
         raise ParameterError(f"{pitch_name_or_midi!r} is not a pitch: give a MIDI number or a name.")
     if isinstance(pitch_name_or_midi, int):
-        return _SEMITONE_NAMES[pitch_name_or_midi % 12]
+        return default_pitch_name(pitch_name_or_midi)
     # strip an octave number, but not the '-' of a flat ('E-' stays, 'E-4' → 'E-')
     name = re.sub(r"\d+$", "", str(pitch_name_or_midi).strip())
     if not re.fullmatch(r"[A-Ga-g](#{1,2}|-{1,2})?", name):
@@ -229,7 +227,7 @@ def _chord_analysis(key: tuple[tuple[str, int], ...]) -> tuple[str, frozenset[st
         for step in (1, -1):
             neighbour = p.transpose(step)
             approach.update((neighbour.name, neighbour.getEnharmonic().name))
-            approach.add(_SEMITONE_NAMES[(p.pitchClass + step) % 12])
+            approach.add(default_pitch_name(p.pitchClass + step))
     return quality, scale_names, frozenset(approach)
 
 

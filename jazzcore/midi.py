@@ -100,10 +100,12 @@ def write_midi(
 
 @dataclass(frozen=True)
 class NoteEvent:
-    """One note of a MIDI file, as a piano roll shows it.
+    """One note of a MIDI file, as the piano roll shows it and the synthesizers play it.
 
     start, end: seconds. start_beat, end_beat: quarter notes from the start.
-    pitch: MIDI pitch. velocity: 1–127. role: 'melody' or 'chord'. program: GM program (0-based).
+    pitch: MIDI pitch. velocity: 1–127. role: 'melody', 'chord' or 'drums'.
+    program: GM program (0-based). is_drum: on the GM drum channel.
+    instrument: the index of its instrument (track) in the file.
     """
 
     start: float
@@ -114,9 +116,13 @@ class NoteEvent:
     velocity: int
     role: str
     program: int
+    is_drum: bool = False
+    instrument: int = 0
 
 
-def _role(instrument, index: int, n_instruments: int) -> str:
+def _role(instrument, n_instruments: int) -> str:
+    if instrument.is_drum:
+        return "drums"
     name = (instrument.name or "").lower()
     if name.startswith("melody"):
         return "melody"
@@ -128,17 +134,22 @@ def _role(instrument, index: int, n_instruments: int) -> str:
     return "melody" if n_instruments == 1 else "chord"
 
 
-def read_midi_notes(midi) -> tuple[list[NoteEvent], float]:
-    """The notes of a MIDI file (path, bytes or pretty_midi.PrettyMIDI), and its length in seconds.
+def read_midi_notes(midi, *, include_drums: bool = False) -> list[NoteEvent]:
+    """The sounding notes of a MIDI file (path, bytes or pretty_midi.PrettyMIDI), by start time.
 
-    Drums are skipped. Beats are quarter notes, converted with the file's tempo changes.
+    Drums are skipped unless include_drums; notes of zero length are skipped. Beats are
+    quarter notes, converted with the file's tempo changes.
     """
     pm = _pretty_midi(midi)
-    instruments = [i for i in pm.instruments if not i.is_drum]
+    n_pitched = sum(not i.is_drum for i in pm.instruments)
     events = []
-    for index, instrument in enumerate(instruments):
-        role = _role(instrument, index, len(instruments))
+    for index, instrument in enumerate(pm.instruments):
+        if instrument.is_drum and not include_drums:
+            continue
+        role = _role(instrument, n_pitched)
         for n in instrument.notes:
+            if n.end <= n.start:
+                continue
             events.append(
                 NoteEvent(
                     float(n.start),
@@ -149,10 +160,12 @@ def read_midi_notes(midi) -> tuple[list[NoteEvent], float]:
                     int(n.velocity),
                     role,
                     int(instrument.program),
+                    bool(instrument.is_drum),
+                    index,
                 )
             )
     events.sort(key=lambda e: (e.start, e.role != "melody", e.pitch))
-    return events, float(pm.get_end_time())
+    return events
 
 
 def import_quietly(name: str):

@@ -15,16 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .solo import MEASURE_LENGTH
-
-_NAMES = ("C", "C#", "D", "E-", "E", "F", "F#", "G", "G#", "A", "B-", "B")
+from .solo import MEASURE_LENGTH, default_pitch_name
 
 COLUMNS = ("start", "end", "start_beat", "end_beat", "pitch", "name", "velocity", "role", "kind")
 
 
 def pitch_name(midi_pitch: int) -> str:
     """'C4' for 60, 'E-5' for 75: music21's spelling of MIDI pitches, with the octave."""
-    return f"{_NAMES[midi_pitch % 12]}{midi_pitch // 12 - 1}"
+    return f"{default_pitch_name(midi_pitch)}{midi_pitch // 12 - 1}"
 
 
 def _row(start_beat, end_beat, pitch, velocity, role, kind, seconds_per_beat) -> dict:
@@ -113,7 +111,7 @@ def _rows_from_solo(solo) -> list[dict]:
 def _rows_from_midi(midi) -> list[dict]:
     from .midi import read_midi_notes
 
-    events, _ = read_midi_notes(midi)
+    events = read_midi_notes(midi)
     return [
         {
             "start": e.start,

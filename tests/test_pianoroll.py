@@ -102,3 +102,26 @@ def test_frame_and_zoom(report):
 
 def test_pitch_names_follow_music21():
     assert [pitch_name(p) for p in (60, 63, 70, 21)] == ["C4", "E-4", "B-4", "A0"]
+
+
+def test_midi_notes_keep_drums_apart():
+    # A saxophone (GM 66, a melody instrument) over a ride cymbal on the drum channel, at 120 bpm.
+    pm = pretty_midi.PrettyMIDI(initial_tempo=120.0)
+    sax = pretty_midi.Instrument(program=65)
+    sax.notes += [pretty_midi.Note(90, 67, 0.0, 0.5), pretty_midi.Note(90, 69, 1.0, 1.0)]  # last: no length
+    ride = pretty_midi.Instrument(program=0, is_drum=True)
+    ride.notes.append(pretty_midi.Note(70, 51, 0.25, 0.5))
+    pm.instruments += [sax, ride]
+    buffer = io.BytesIO()
+    pm.write(buffer)
+
+    from jazzcore.midi import read_midi_notes
+
+    pitched = read_midi_notes(buffer.getvalue())
+    assert [(n.pitch, n.role, n.instrument) for n in pitched] == [(67, "melody", 0)]
+    assert pitched[0].end_beat == pytest.approx(1.0)  # 0.5 s at 120 bpm is one quarter note
+    everything = read_midi_notes(buffer.getvalue(), include_drums=True)
+    assert [(n.pitch, n.role, n.is_drum, n.instrument) for n in everything] == [
+        (67, "melody", False, 0),
+        (51, "drums", True, 1),
+    ]
