@@ -429,7 +429,7 @@ def generate(model, corpus, settings: GenerationSettings, *, synth: str = "auto"
     timings["audio"] = time.perf_counter() - t
     t = time.perf_counter()
     reference = metrics(corpus)
-    measured = metrics(report, reference=corpus)
+    measured = metrics(report, reference=reference)
     rows = piano_roll(report)
     timings["metrics"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - start

@@ -174,8 +174,8 @@ def metrics(solo, chords=None, *, reference=None) -> SoloMetrics:
         grammar values (a list, or one list per measure).
     chords: unused for the kinds above (each note's chord travels with it); accepted for
         the seed-style call ``metrics(solo, chords)``.
-    reference: anything ``solo`` can be (usually the training Corpus or Solo); the
-        histogram distances are measured against it.
+    reference: anything ``solo`` can be (usually the training Corpus or Solo), or its
+        SoloMetrics already measured; the histogram distances are measured against it.
     """
     del chords
     phrases = _phrases(solo)
@@ -196,13 +196,17 @@ def metrics(solo, chords=None, *, reference=None) -> SoloMetrics:
     durations = _duration_histogram(notes)
     pc_distance = duration_distance = None
     if reference is not None:
-        reference_notes = [n for phrase in _phrases(reference) for n in phrase]
-        if not reference_notes:
-            raise ParameterError("The reference has no melody notes to compare with.")
-        reference_pcs = _pitch_class_histogram(reference_notes)
+        if isinstance(reference, SoloMetrics):
+            reference_pcs, reference_durations = reference.pitch_class_histogram, reference.duration_histogram
+        else:
+            reference_notes = [n for phrase in _phrases(reference) for n in phrase]
+            if not reference_notes:
+                raise ParameterError("The reference has no melody notes to compare with.")
+            reference_pcs = _pitch_class_histogram(reference_notes)
+            reference_durations = _duration_histogram(reference_notes)
         if pc_histogram is not None and reference_pcs is not None:
             pc_distance = total_variation(pc_histogram, reference_pcs)
-        duration_distance = total_variation(durations, _duration_histogram(reference_notes))
+        duration_distance = total_variation(durations, reference_durations)
     return SoloMetrics(
         n_notes=len(notes),
         chord_tone_share=shares[0],

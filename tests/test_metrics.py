@@ -58,6 +58,10 @@ def test_distances_to_the_reference_are_total_variation():
     # original: E 3/6, D 1/6, C# 1/6, G 1/6; moved: B- 3/6, A- 1/6, G 1/6, C# 1/6 → overlap 2/6
     assert moved.pitch_class_distance == pytest.approx(1 - 2 / 6)
     assert moved.duration_distance == 0.0
+    # the reference measured once and passed as its SoloMetrics gives the same distances
+    measured_once = metrics(solo_over_c7([p + 6 for p in PITCHES]), reference=metrics(solo_over_c7()))
+    assert measured_once.pitch_class_distance == pytest.approx(1 - 2 / 6)
+    assert measured_once.duration_distance == 0.0
     assert total_variation({0.25: 1.0}, {0.5: 1.0}) == 1.0
 
 
