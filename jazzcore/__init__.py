@@ -66,14 +66,14 @@ _LAZY = {
     "generate_music": "postprocess",
     "parse_progression": "progression",
     "render_audio": "audio",
-    "metrics": "metrics",
+    "metrics": "quality",
 }
 
 
 # submodules reachable as attributes (``jazzcore.persist.model_bytes``) without an import
 _SUBMODULES = {
     "app_support", "audio", "cli", "dataset", "extract", "grammar", "midi", "model", "persist",
-    "pianoroll", "postprocess", "progression", "sample", "solo", "sources", "training",
+    "pianoroll", "postprocess", "progression", "quality", "sample", "solo", "sources", "training",
 }
 
 

@@ -416,9 +416,9 @@ def generate(model, corpus, settings: GenerationSettings, *, synth: str = "auto"
     jazzcore error with its one-line message; nothing is kept then.
     """
     from .audio import render_audio
-    from .metrics import metrics
     from .pianoroll import piano_roll
     from .postprocess import generate_music
+    from .quality import metrics
 
     timings = {}
     start = time.perf_counter()

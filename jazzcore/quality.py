@@ -1,5 +1,7 @@
 """Musical-quality figures of a solo over its chords, and how far it is from the training solo.
 
+(The module is ``quality`` so that ``jazzcore.metrics`` stays the function.)
+
 ``jazzcore.metrics(solo, reference=corpus)`` returns a :class:`SoloMetrics`:
 
 * the share of melody notes that are chord, scale, approach and other tones of the chord
@@ -20,8 +22,6 @@ figures against.
 
 from __future__ import annotations
 
-import sys
-import types
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -226,13 +226,3 @@ def metrics(solo, chords=None, *, reference=None) -> SoloMetrics:
         duration_distance=duration_distance,
     )
 
-
-class _CallableModule(types.ModuleType):
-    """``jazzcore.metrics(...)`` works whether ``jazzcore.metrics`` is this module (after
-    ``import jazzcore.metrics``) or the function (after the package's lazy lookup)."""
-
-    def __call__(self, *args, **kwargs) -> SoloMetrics:
-        return metrics(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
