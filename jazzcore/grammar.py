@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .errors import ParameterError
-from .solo import default_pitch_name
+from .solo import default_pitch_name, sounding_chord
 
 TOKEN_TYPES = {
     "C": "chord tone",
@@ -309,17 +309,6 @@ def interval_bracket(previous, note) -> tuple[str, str]:
     return _bracket(previous.name, previous.pitch, note.name, note.pitch)
 
 
-def _sounding_chord(chords: list, offset: float):
-    """The seed's "last chord": the last chord starting at or before ``offset``; a note
-    before the measure's first chord takes that first chord (the seed moves it to the
-    start of the measure)."""
-    current = None
-    for chord in chords:
-        if chord.offset <= offset:
-            current = chord
-    return current if current is not None else chords[0]
-
-
 def _token_duration(quarter_length: float) -> float:
     # three decimals, as the seed writes "%.3f": the token then equals its own parse
     return float(f"{quarter_length:.3f}")
@@ -328,7 +317,7 @@ def _token_duration(quarter_length: float) -> float:
 def tokenize_measure(measure, *, carried_chord=None) -> list[GrammarToken]:
     """The grammar tokens of one Measure, in the order of its notes.
 
-    Each note is typed against the chord sounding at its offset (see ``_sounding_chord``);
+    Each note is typed against the chord sounding at its offset (see :func:`~jazzcore.solo.sounding_chord`);
     its duration is its own length in quarter lengths (not the gap to the next note); every
     sounding note but the first of the measure gets the bracket of its step from the
     previous sounding note (rests get none and are not "previous" notes).
@@ -348,7 +337,7 @@ def tokenize_measure(measure, *, carried_chord=None) -> list[GrammarToken]:
         if note.is_rest:
             tokens.append(GrammarToken("R", duration))
             continue
-        kind = classify_tone(note.name, _sounding_chord(chords, note.offset)) if chords else "X"
+        kind = classify_tone(note.name, sounding_chord(chords, note.offset)) if chords else "X"
         if previous is None:
             tokens.append(GrammarToken(kind, duration))
         else:
@@ -365,10 +354,7 @@ def tokenize_solo(solo) -> list[list[GrammarToken]]:
     it (or, at the very start, over the first chord of the solo). The seed's corpus is
     ``[str(t) for measure in tokenize_solo(solo) for t in measure]``.
     """
-    carried = next((m.chords[0] for m in solo.measures if m.chords), None)
-    result = []
-    for measure in solo.measures:
-        result.append(tokenize_measure(measure, carried_chord=carried))
-        if measure.chords:
-            carried = sorted(measure.chords, key=lambda c: c.offset)[-1]
-    return result
+    return [
+        tokenize_measure(measure, carried_chord=chords[0] if chords else None)
+        for measure, chords in zip(solo.measures, solo.measure_chords(), strict=True)
+    ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .solo import MEASURE_LENGTH, default_pitch_name
+from .solo import MEASURE_LENGTH, default_pitch_name, sounding_chord
 
 COLUMNS = ("start", "end", "start_beat", "end_beat", "pitch", "name", "velocity", "role", "kind")
 
@@ -67,14 +67,12 @@ def _rows_from_report(report) -> list[dict]:
 
 def _rows_from_solo(solo) -> list[dict]:
     from .midi import CHORD_VELOCITY, MELODY_VELOCITY
-    from .postprocess import sounding_chord, tone_classes
+    from .postprocess import tone_classes
 
     spb = 60.0 / solo.tempo_bpm
     rows = []
-    carried = None
-    for k, measure in enumerate(solo.measures):
+    for k, (measure, chords) in enumerate(zip(solo.measures, solo.measure_chords(), strict=True)):
         start = k * MEASURE_LENGTH
-        chords = sorted(measure.chords, key=lambda c: c.offset) or ([carried] if carried else [])
         for n in measure.notes:
             if n.is_rest or n.duration <= 0:
                 continue
@@ -103,8 +101,6 @@ def _rows_from_solo(solo) -> list[dict]:
                 )
                 for p in c.pitches
             ]
-        if chords:
-            carried = chords[-1]
     return rows
 
 

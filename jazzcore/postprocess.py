@@ -35,7 +35,7 @@ import numpy as np
 from .errors import ChordSymbolError, ParameterError, VocabularyMismatchError, write_output
 from .grammar import GrammarToken, approach_tone_names, scale_tone_names
 from .sample import check_Ty, random_generator
-from .solo import MEASURE_LENGTH, ChordEvent, ChordTimeline
+from .solo import MEASURE_LENGTH, ChordEvent, ChordTimeline, sounding_chord
 
 GRID = 0.25
 """The duration grid of prune_grammar, in quarter lengths (a 16th note)."""
@@ -110,16 +110,6 @@ def tone_classes(chord: ChordEvent) -> ToneClasses:
     )
     other = frozenset(range(12)) - chord_pcs - scale_pcs - approach_pcs
     return ToneClasses(chord_pcs, scale_pcs, approach_pcs, other)
-
-
-def sounding_chord(chords: Sequence[ChordEvent], offset: float) -> ChordEvent:
-    """The seed's "last chord": the last chord starting at or before ``offset`` (quarter
-    lengths in the measure); before the first chord, the first chord."""
-    current = chords[0]
-    for chord in chords:
-        if chord.offset <= offset + 1e-9:
-            current = chord
-    return current
 
 
 # ---------------------------------------------------------------------------------------

@@ -77,14 +77,11 @@ class SoloMetrics:
 
 
 def _phrases_of_solo(solo) -> list[list[_Note]]:
-    from .postprocess import sounding_chord, tone_classes
+    from .postprocess import tone_classes
+    from .solo import sounding_chord
 
     notes = []
-    carried = next(
-        (sorted(m.chords, key=lambda c: c.offset)[0] for m in solo.measures if m.chords), None
-    )
-    for measure in solo.measures:
-        chords = sorted(measure.chords, key=lambda c: c.offset) or ([carried] if carried else [])
+    for measure, chords in zip(solo.measures, solo.measure_chords(), strict=True):
         for n in sorted(measure.notes, key=lambda n: n.offset):
             if n.is_rest:
                 continue
@@ -92,8 +89,6 @@ def _phrases_of_solo(solo) -> list[list[_Note]]:
                 tone_classes(sounding_chord(chords, n.offset)).kind_of(n.pitch) if chords else "X"
             )
             notes.append(_Note(n.pitch, n.duration, kind))
-        if chords:
-            carried = chords[-1]
     return [notes]
 
 

@@ -72,6 +72,17 @@ class ChordEvent:
             object.__setattr__(self, "names", tuple(default_pitch_name(p) for p in self.pitches))
 
 
+def sounding_chord(chords, offset: float) -> ChordEvent:
+    """The seed's "last chord": of a measure's chords sorted by offset (not empty), the last
+    one starting at or before ``offset`` (quarter lengths in the measure); a note before the
+    first chord takes that first chord, as the seed moves it to the start of the measure."""
+    current = chords[0]
+    for chord in chords:
+        if chord.offset <= offset + 1e-9:
+            current = chord
+    return current
+
+
 @dataclass
 class Measure:
     """One 4-quarter-length measure of a solo: its melody and the chords sounding in it.
@@ -124,6 +135,22 @@ class Solo:
     @property
     def chords(self) -> ChordTimeline:
         return ChordTimeline([list(m.chords) for m in self.measures])
+
+    def measure_chords(self) -> list[list[ChordEvent]]:
+        """For each measure, the chords its notes sound over, sorted by offset.
+
+        A measure's own chords; a measure without any keeps the last chord of the measure
+        before it, or, before the first chord of the solo, that first chord. An empty list
+        only when the solo has no chords at all (its notes relate to nothing).
+        """
+        own = [sorted(m.chords, key=lambda c: c.offset) for m in self.measures]
+        carried = next(([chords[0]] for chords in own if chords), [])
+        result = []
+        for chords in own:
+            result.append(chords or carried)
+            if chords:
+                carried = [chords[-1]]
+        return result
 
     @property
     def note_count(self) -> int:

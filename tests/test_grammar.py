@@ -229,3 +229,24 @@ def test_every_token_parses_back(measures):
                 assert interval_semitones(token.upper) == step + 3
                 assert interval_semitones(token.lower) == step - 3
             previous = source
+
+
+def test_measure_chords_carry_the_last_chord_and_start_from_the_first():
+    c7 = ChordEvent(0.0, 4.0, (48, 52, 55, 58))
+    f7 = ChordEvent(0.0, 2.0, (53, 57, 60, 63))
+    g7 = ChordEvent(2.0, 2.0, (55, 59, 62, 65))
+    solo = Solo([Measure(0), Measure(1, chords=[c7]), Measure(2), Measure(3, chords=[g7, f7]), Measure(4)])
+    # before any chord: the solo's first; a bare measure: the last chord of the one before
+    assert solo.measure_chords() == [[c7], [c7], [c7], [f7, g7], [g7]]
+    assert Solo([Measure(0), Measure(1)]).measure_chords() == [[], []]
+
+
+def test_a_note_before_the_first_chord_is_read_over_it_everywhere():
+    from jazzcore.pianoroll import piano_roll
+
+    c7 = ChordEvent(0.0, 4.0, (48, 52, 55, 58))
+    e4 = MelodyNote(0.0, 1.0, 64)  # E: the third of C7
+    solo = Solo([Measure(0, notes=[e4]), Measure(1, notes=[e4], chords=[c7])])
+    assert [str(t) for m in tokenize_solo(solo) for t in m] == ["C,1.000", "C,1.000"]
+    melody_rows = [r for r in piano_roll(solo) if r["role"] == "melody"]
+    assert [r["kind"] for r in melody_rows] == ["C", "C"]
