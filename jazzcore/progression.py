@@ -83,7 +83,7 @@ def chord_event(symbol: str, offset: float = 0.0, duration: float = MEASURE_LENG
 def parse_progression(text: str) -> ChordTimeline:
     """Read ``'Dm7 G7 | Cmaj7 | A7 | Dm7 G7'`` into a ChordTimeline, one measure per bar.
 
-    Bars are separated by ``|`` (a leading or trailing bar line is allowed), chords in a
+    Bars are separated by ``|`` (opening and closing bar lines, single or double, are allowed), chords in a
     bar by spaces or commas and share the bar's 4 quarter lengths equally; ``%`` repeats
     the previous bar. An empty progression, an empty bar between bar lines or a symbol
     music21 cannot read raises :class:`~jazzcore.errors.ChordSymbolError` naming it.
@@ -92,11 +92,9 @@ def parse_progression(text: str) -> ChordTimeline:
         raise ChordSymbolError(
             "The chord progression is empty: type bars such as 'Dm7 G7 | Cmaj7'."
         )
-    bars = text.strip().split("|")
-    if bars and not bars[0].strip():
-        bars = bars[1:]
-    if bars and not bars[-1].strip():
-        bars = bars[:-1]
+    # opening and closing bar lines, single or double ('|| Dm7 | G7 ||'), frame the bars
+    inner = text.strip().strip("|").strip()
+    bars = inner.split("|") if inner.strip("| ") else []
     if not bars:
         raise ChordSymbolError(
             "The chord progression is empty: type bars such as 'Dm7 G7 | Cmaj7'."

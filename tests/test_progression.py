@@ -49,6 +49,7 @@ def test_jazz_flats_and_slash_chords_are_read_as_a_musician_means_them():
 
 
 def test_three_chords_share_a_bar_and_percent_repeats_the_bar_before():
+    assert len(parse_progression("|| Dm7 G7 | Cmaj7 ||")) == 2  # a final double bar line
     timeline = parse_progression("| C F G | % | Am7 |")
     assert len(timeline) == 3
     offsets = [c.offset for c in timeline[0]]
