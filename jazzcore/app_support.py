@@ -19,9 +19,10 @@ import itertools
 import os
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 
 from .errors import InputFileError, JazzcoreError, ParameterError
@@ -104,6 +105,11 @@ class EpochRecord:
 _ticket_numbers = itertools.count(1)
 
 
+class SessionToken:
+    """Lives in one user's ``st.session_state`` for as long as the session does: a
+    :class:`TrainingJob` owned by it notices when the user has gone."""
+
+
 @dataclass
 class TrainingJob:
     """A training run in a background thread that never touches Streamlit.
@@ -111,6 +117,9 @@ class TrainingJob:
     ``run`` is called with ``on_epoch`` and ``should_stop`` and returns the trained model;
     everything else (state, history, the model, the error) is read by the page.
     status: 'queued', 'running', 'done', 'stopped' or 'failed'.
+    owner: an object living in the user's session (a :class:`SessionToken`); the job holds
+    it weakly, and once the session is gone (the user left) a queued job leaves the queue
+    and a running one stops after its epoch, freeing the trainer for the others.
     """
 
     run: Callable[..., object]
@@ -123,8 +132,10 @@ class TrainingJob:
     started_at: float | None = None
     finished_at: float | None = None
     ticket: int = field(default_factory=lambda: next(_ticket_numbers))
+    owner: InitVar[object | None] = None
 
-    def __post_init__(self):
+    def __post_init__(self, owner):
+        self._owner = weakref.ref(owner) if owner is not None else None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._work, name=f"training-{self.ticket}", daemon=True)
 
@@ -135,6 +146,10 @@ class TrainingJob:
     def stop(self) -> None:
         """Ask the run to end after the current epoch; the weights so far are kept."""
         self._stop.set()
+
+    def _cancelled(self) -> bool:
+        """Stop was pressed, or the session that started the job is gone."""
+        return self._stop.is_set() or (self._owner is not None and self._owner() is None)
 
     @property
     def active(self) -> bool:
@@ -148,27 +163,33 @@ class TrainingJob:
         self._thread.join(timeout)
         return not self._thread.is_alive()
 
-    def _on_epoch(self, info) -> None:
-        get = info.get if isinstance(info, dict) else lambda k: getattr(info, k)
+    def _on_epoch(self, info: dict) -> None:
         self.history.append(
-            EpochRecord(int(get("epoch")), float(get("loss")), [float(x) for x in get("per_step_loss")], float(get("accuracy")))
+            EpochRecord(int(info["epoch"]), float(info["loss"]), [float(x) for x in info["per_step_loss"]],
+                        float(info["accuracy"]))
         )
 
     def _work(self) -> None:
-        if not self.slots.acquire(self.ticket, cancelled=self._stop.is_set):
-            self.status, self.finished_at = "stopped", time.time()
+        # The page polls from another thread: ``status`` leaves 'queued'/'running' last, once
+        # the model, the error and finished_at it will read are in place.
+        if not self.slots.acquire(self.ticket, cancelled=self._cancelled):
+            self.finished_at = time.time()
+            self.status = "stopped"
             return
-        self.status, self.started_at = "running", time.time()
+        self.started_at = time.time()
+        self.status = "running"
+        status = "failed"
         try:
-            self.model = self.run(on_epoch=self._on_epoch, should_stop=self._stop.is_set)
-            self.status = "stopped" if self._stop.is_set() and len(self.history) < self.epochs else "done"
+            self.model = self.run(on_epoch=self._on_epoch, should_stop=self._cancelled)
+            status = "stopped" if self._cancelled() and len(self.history) < self.epochs else "done"
         except JazzcoreError as exc:
-            self.status, self.error = "failed", str(exc)
+            self.error = str(exc)
         except Exception as exc:  # a bug must not kill the server thread silently
-            self.status, self.error = "failed", f"Training failed: {type(exc).__name__}: {exc}"
+            self.error = f"Training failed: {type(exc).__name__}: {exc}"
         finally:
             self.finished_at = time.time()
             self.slots.release(self.ticket)
+            self.status = status
 
 
 # ---------------------------------------------------------------------------------------
@@ -297,16 +318,20 @@ def training_run(corpus, *, epochs: int = QUICK_EPOCHS, n_a: int = 64, learning_
                  m: int = 60, Tx: int = 30, seed: int = 0) -> Callable[..., object]:
     """The call a :class:`TrainingJob` runs: ``jazzcore.train`` on the corpus's X/Y.
 
-    X (m, Tx, n_values) and Y (Tx, m, n_values) are drawn here, so a window too long for the
-    corpus raises its one-line error at once, before the job is queued.
+    The settings are checked and X (m, Tx, n_values) and Y (Tx, m, n_values) drawn here, so
+    a bad setting or a window too long for the corpus raises its one-line error at once,
+    before the job waits in the queue. The model records the corpus's source.
     """
     import functools
 
-    from .training import train
+    from .training import check_settings, train
+
+    check_settings(epochs=epochs, n_a=n_a, learning_rate=learning_rate, seed=seed, m=m, Tx=Tx)
 
     X, Y = corpus.xy(int(m), int(Tx), int(seed))
     return functools.partial(train, X, Y, epochs=int(epochs), n_a=int(n_a),
-                             learning_rate=float(learning_rate), seed=int(seed), vocabulary=corpus.vocabulary)
+                             learning_rate=float(learning_rate), seed=int(seed), vocabulary=corpus.vocabulary,
+                             source=corpus.source)
 
 
 # ---------------------------------------------------------------------------------------
@@ -403,9 +428,11 @@ class Generation:
         return sum(len(s.values) for s in self.report.sets)
 
 
-def model_key(model) -> tuple:
-    """Tells one trained model from another in a session (a retrained model is a new key)."""
-    return (id(model), model.vocabulary.fingerprint(), len(model.history))
+def model_key(model):
+    """Tells one trained model from another in a session: the model object itself, which
+    compares by identity (a retrained or reloaded model is a new one). Holding it, unlike
+    its ``id()``, keeps that identity from being reused by a later model."""
+    return model
 
 
 def generate(model, corpus, settings: GenerationSettings, *, synth: str = "auto",

@@ -73,10 +73,9 @@ def _train(args) -> None:
     start = time.perf_counter()
     try:
         model = train(X, Y, epochs=args.epochs, n_a=args.n_a, learning_rate=args.learning_rate,
-                      seed=args.seed, vocabulary=corpus.vocabulary, on_epoch=on_epoch)
+                      seed=args.seed, vocabulary=corpus.vocabulary, on_epoch=on_epoch, source=corpus.source)
     finally:
         bar.close()
-    model.source = str(args.source)
     path = save_model(model, args.out)
     first, last = model.history[0]["loss"], model.history[-1]["loss"]
     print(f"trained {len(model.history)} epochs in {time.perf_counter() - start:.2f} s: "

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,6 +91,31 @@ class Vocabulary:
             raise ParameterError("A vocabulary needs unique values with one count each.")
         return cls(tokens, counts)
 
+    @classmethod
+    def from_indices_values(cls, indices_values) -> Vocabulary:
+        """A Vocabulary from a Vocabulary (returned as is), the seed's ``indices_values``
+        (index → value) or a list of values in index order.
+
+        The seed has both dictionaries: its ``values_indices`` (value → index) in this place
+        is a ParameterError that names the mix-up.
+        """
+        if isinstance(indices_values, Vocabulary):
+            return indices_values
+        if isinstance(indices_values, Mapping):
+            n = len(indices_values)
+            if set(indices_values) != set(range(n)):
+                raise ParameterError(
+                    "indices_values must map the indices 0 to n-1 to values (the seed's "
+                    "indices_values, not values_indices)."
+                )
+            return cls.from_dict({"tokens": [indices_values[i] for i in range(n)]})
+        if isinstance(indices_values, Sequence) and not isinstance(indices_values, str):
+            return cls.from_dict({"tokens": list(indices_values)})
+        raise ParameterError(
+            f"{type(indices_values).__name__} is not a vocabulary: give a Vocabulary or the "
+            "seed's indices_values (index → value)."
+        )
+
 
 def data_processing(
     corpus: Sequence[str],
@@ -150,6 +175,8 @@ class Corpus:
     measure_values: the values of each measure, in order (all solos' measures in turn).
     values: the flat corpus (all measures' values in order) — what the seed calls corpus.
     vocabulary: its unique values, sorted.
+    source: what :func:`load_corpus` was given ('metheny', 'leadsheets' or the file's
+        path), recorded in models trained on it so that ``generate`` finds its chords.
     """
 
     name: str
@@ -158,6 +185,7 @@ class Corpus:
     measure_values: list[list[str]]
     values: list[str]
     vocabulary: Vocabulary
+    source: str | None = None
 
     @property
     def chords(self):
@@ -180,7 +208,7 @@ _CORPUS_CACHE: dict[tuple, Corpus] = {}
 _CORPUS_CACHE_SIZE = 16
 
 
-def _corpus_from_solos(name: str, key_hash: str, solos: list) -> Corpus:
+def _corpus_from_solos(name: str, key_hash: str, solos: list, source: str | None = None) -> Corpus:
     from .grammar import tokenize_solo
 
     measure_values = [[str(t) for t in measure] for solo in solos for measure in tokenize_solo(solo)]
@@ -189,7 +217,7 @@ def _corpus_from_solos(name: str, key_hash: str, solos: list) -> Corpus:
         from .errors import MelodyError
 
         raise MelodyError(f"{name} gives no grammar values: choose other measures or another melody part.")
-    return Corpus(name, key_hash, solos, measure_values, values, Vocabulary.from_corpus(values))
+    return Corpus(name, key_hash, solos, measure_values, values, Vocabulary.from_corpus(values), source)
 
 
 def load_corpus(
@@ -231,7 +259,9 @@ def load_corpus(
     else:
         solos = [extract.load_solo(spec.path, melody_part=melody_part, chord_part=chord_part, measures=measures)]
         key_hash = key[1]
-    corpus = _corpus_from_solos(spec.label, key_hash, solos)
+    # the source as a model should record it: a name stays a name, a file is its path
+    named = spec.kind == "leadsheets" or source is None or str(source).strip().lower() == "metheny"
+    corpus = _corpus_from_solos(spec.label, key_hash, solos, spec.kind if named else str(spec.path))
 
     if len(_CORPUS_CACHE) >= _CORPUS_CACHE_SIZE:
         _CORPUS_CACHE.pop(next(iter(_CORPUS_CACHE)))

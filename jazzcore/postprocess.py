@@ -25,7 +25,7 @@ durations in quarter lengths, pitches as MIDI numbers, tempo in quarter notes pe
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -489,16 +489,9 @@ def postprocess_values(
 
 def _vocabulary_tokens(indices_values) -> list[str]:
     """The values in index order, from a Vocabulary, the seed's {index: value} or a list."""
-    if hasattr(indices_values, "tokens"):
-        return list(indices_values.tokens)
-    n = len(indices_values)
-    keys = list(indices_values.keys()) if isinstance(indices_values, Mapping) else range(n)
-    if set(keys) != set(range(n)):
-        raise ParameterError(
-            "indices_values must map the indices 0 to n-1 to values (the seed's indices_values, "
-            "not values_indices)."
-        )
-    return [indices_values[i] for i in range(n)]
+    from .dataset import Vocabulary
+
+    return list(Vocabulary.from_indices_values(indices_values).tokens)
 
 
 class _Sampler:

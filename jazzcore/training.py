@@ -21,8 +21,10 @@ No TensorFlow is imported here.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -260,7 +262,7 @@ class Adam:
 # The trained model
 
 
-@dataclass
+@dataclass(eq=False)  # two models are the same model only if they are one object
 class JazzModel:
     """A trained network with the vocabulary it was trained on.
 
@@ -340,19 +342,33 @@ def _check_int(name: str, value, low: int, high: int) -> int:
     return int(value)
 
 
+def check_settings(*, epochs, n_a, learning_rate, seed, m=None, Tx=None) -> tuple[int, int, float, int]:
+    """Check train's settings: (epochs, n_a, learning_rate, seed), or a one-line
+    ParameterError. Given m and Tx, also that m · Tx · n_a fits in memory. The app checks a
+    run with this before it waits in the training queue."""
+    epochs = _check_int("epochs", epochs, 1, MAX_EPOCHS)
+    n_a = _check_int("n_a", n_a, 1, MAX_N_A)
+    seed = _check_int("seed", seed, 0, 2**32 - 1)
+    if not (isinstance(learning_rate, int | float) and 0 < learning_rate <= 1):
+        raise ParameterError(f"learning_rate = {learning_rate!r} is out of range: choose a number in (0, 1].")
+    if m is not None and Tx is not None and m * Tx * n_a > MAX_ACTIVATIONS:
+        raise ParameterError(
+            f"m · Tx · n_a = {m} · {Tx} · {n_a} is too big to train in memory: "
+            "choose fewer windows, fewer time steps or fewer units."
+        )
+    return epochs, n_a, float(learning_rate), seed
+
+
 def _as_vocabulary(vocabulary):
     """A Vocabulary from a Vocabulary or the seed's indices_values (index → value)."""
     from .dataset import Vocabulary
 
-    if isinstance(vocabulary, Vocabulary):
-        return vocabulary
-    if isinstance(vocabulary, dict):
-        tokens = [vocabulary[i] for i in range(len(vocabulary))]
-        return Vocabulary.from_dict({"tokens": tokens})
-    raise ParameterError(
-        "train needs the vocabulary of X (a Vocabulary or the seed's indices_values): "
-        "the model has to know which value each index stands for."
-    )
+    if vocabulary is None:
+        raise ParameterError(
+            "train needs the vocabulary of X (a Vocabulary or the seed's indices_values): "
+            "the model has to know which value each index stands for."
+        )
+    return Vocabulary.from_indices_values(vocabulary)
 
 
 def check_data(X, Y) -> tuple[np.ndarray, np.ndarray]:
@@ -395,6 +411,7 @@ def train(
     on_epoch: Callable[[dict], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     batch_size: int | None = None,
+    source: str | None = None,
 ) -> JazzModel:
     """Train the seed's network and return a :class:`JazzModel`.
 
@@ -410,20 +427,17 @@ def train(
     number splits each epoch into shuffled mini-batches as Keras's ``fit`` does (the seed's
     ``fit`` used Keras's default of 32), and the epoch's figures are the batches' means
     weighted by their sizes, as Keras reports them.
+    source: the corpus's source, kept in the model (and its file) so that ``generate``
+        finds the chords; taken from the corpus when X is one.
     Deterministic: the same arguments give the same weights.
     """
-    epochs = _check_int("epochs", epochs, 1, MAX_EPOCHS)
-    n_a = _check_int("n_a", n_a, 1, MAX_N_A)
-    seed = _check_int("seed", seed, 0, 2**32 - 1)
-    if not (isinstance(learning_rate, int | float) and 0 < learning_rate <= 1):
-        raise ParameterError(f"learning_rate = {learning_rate!r} is out of range: choose a number in (0, 1].")
+    epochs, n_a, learning_rate, seed = check_settings(epochs=epochs, n_a=n_a, learning_rate=learning_rate, seed=seed)
 
-    source = None
     if Y is None:
         from .dataset import load_corpus
 
         corpus = X if hasattr(X, "xy") else load_corpus(X)
-        source = None if corpus is X else str(X)
+        source = source or corpus.source
         X, Y = corpus.xy(60, 30, seed)
         vocabulary = corpus.vocabulary
     vocabulary = _as_vocabulary(vocabulary)
@@ -431,11 +445,7 @@ def train(
     Tx, m, n_values = Xt.shape
     if len(vocabulary) != n_values:
         raise ParameterError(f"The vocabulary has {len(vocabulary)} values but X has {n_values}.")
-    if m * Tx * n_a > MAX_ACTIVATIONS:
-        raise ParameterError(
-            f"m · Tx · n_a = {m} · {Tx} · {n_a} is too big to train in memory: "
-            "choose fewer windows, fewer time steps or fewer units."
-        )
+    check_settings(epochs=epochs, n_a=n_a, learning_rate=learning_rate, seed=seed, m=m, Tx=Tx)
 
     if batch_size is not None:
         batch_size = _check_int("batch_size", batch_size, 1, m)
@@ -481,14 +491,36 @@ def keep_freed_memory() -> None:
         pass
 
 
+_BLAS_LOCK = threading.Lock()
+_blas_runs = 0  # training runs inside one_blas_thread, in any thread
+_blas_limits = None  # threadpoolctl's limiter, holding the limits to restore
+
+
+@contextmanager
 def one_blas_thread():
     """Run NumPy's products on one thread: the matrices here are small (60 × 64 by 64 × 256),
     so a second BLAS thread only adds synchronisation, and when other work shares the cores
     (another user's training, the web server) spinning BLAS threads slow training down
-    five-fold (measured: 1.1 s on one thread, 5.1 s on two, with a busy second core)."""
+    five-fold (measured: 1.1 s on one thread, 5.1 s on two, with a busy second core).
+
+    The limit is process-wide, and the app trains in several threads at once: the first
+    run to enter sets it and the last to leave restores the original, whatever the order.
+    """
+    global _blas_runs, _blas_limits
     from threadpoolctl import threadpool_limits
 
-    return threadpool_limits(limits=1, user_api="blas")
+    with _BLAS_LOCK:
+        if _blas_runs == 0:
+            _blas_limits = threadpool_limits(limits=1, user_api="blas")
+        _blas_runs += 1
+    try:
+        yield
+    finally:
+        with _BLAS_LOCK:
+            _blas_runs -= 1
+            if _blas_runs == 0:
+                _blas_limits.restore_original_limits()
+                _blas_limits = None
 
 
 def _run_epochs(weights, optimizer, Xt, Yt, batches, epochs, history, start, on_epoch, should_stop):

@@ -106,33 +106,45 @@ def corpus_picker():
         if source is None:
             return None
         corpus = cached_corpus(source, **options)
-        st.session_state["corpus_id"] = corpus.sha256
         st.sidebar.caption(f"{corpus.name}: {len(corpus.values)} values, {corpus.n_values} unique.")
         return corpus
     return None
 
 
+MODELS_KEPT = 4
+"""Models a session keeps, one per corpus (vocabulary): the most recently trained or loaded."""
+
+
+def keep_model(model) -> None:
+    """Make ``model`` the user's model for its corpus. Models of other corpora are kept, so
+    a quick run on one corpus never throws away a long training on another."""
+    models = st.session_state.setdefault("models", {})
+    models.pop(model.vocabulary.fingerprint(), None)
+    models[model.vocabulary.fingerprint()] = model
+    while len(models) > MODELS_KEPT:
+        models.pop(next(iter(models)))
+    st.session_state["model"] = model  # the latest, whatever its corpus
+
+
 def current_model(corpus):
-    """The user's trained model if it fits the corpus (same vocabulary), else None.
+    """The user's model for the corpus (same vocabulary), else None.
 
     A run that finished while the user was on another page is collected first."""
     job = st.session_state.get("job")
     if job is not None:
         collect_model(job)
-    model = st.session_state.get("model")
-    if model is None or corpus is None:
+    if corpus is None:
         return None
-    if model.vocabulary.fingerprint() != corpus.vocabulary.fingerprint():
-        return None
-    return model
+    return st.session_state.get("models", {}).get(corpus.vocabulary.fingerprint())
 
 
 def model_status(corpus) -> str:
-    model = st.session_state.get("model")
+    model = current_model(corpus)
     if model is None:
+        if st.session_state.get("models"):
+            return ("Your model was trained on another corpus (it is kept: switch back to use it): "
+                    "train one for this corpus on the Train page.")
         return "No model yet: train one on the Train page."
-    if current_model(corpus) is None:
-        return "Your model was trained on another corpus: train again or switch back to its corpus."
     epochs = len(model.history)
     loss = model.history[-1]["loss"] if model.history and isinstance(model.history[-1], dict) else None
     text = f"Model ready: n_a = {model.n_a}, {model.n_values} values, {epochs} epochs"
@@ -164,7 +176,9 @@ def start_training(run, epochs: int) -> app_support.TrainingJob:
     old = st.session_state.get("job")
     if old is not None and old.active:
         old.stop()
-    job = app_support.TrainingJob(run, training_slots(), epochs=int(epochs)).start()
+    # the job stops by itself once this session (and so its token) is gone
+    owner = st.session_state.setdefault("session_token", app_support.SessionToken())
+    job = app_support.TrainingJob(run, training_slots(), epochs=int(epochs), owner=owner).start()
     st.session_state["job"] = job
     st.session_state.pop("job_collected", None)
     return job
@@ -173,7 +187,7 @@ def start_training(run, epochs: int) -> app_support.TrainingJob:
 def collect_model(job: app_support.TrainingJob) -> None:
     """Put a finished job's model in the session (once: a later upload is not overwritten)."""
     if job.model is not None and not job.active and st.session_state.get("job_collected") != job.ticket:
-        st.session_state["model"] = job.model
+        keep_model(job.model)
         st.session_state["job_collected"] = job.ticket
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
 import plotly.graph_objects as go
@@ -91,14 +92,17 @@ if job is not None:
 st.subheader("Your model")
 uploaded = st.file_uploader("Load a trained model (.npz, saved by this app or `python -m jazzcore train`)",
                             type=["npz"], key="model_upload")
-if uploaded is not None and st.session_state.get("model_upload_id") != uploaded.file_id:
-    st.session_state["model_upload_id"] = uploaded.file_id  # load each upload once, not on every rerun
+# Load each upload once per corpus, not on every rerun: after switching to the corpus the
+# model belongs to, the same file loads.
+upload_id = None if uploaded is None else (uploaded.file_id, corpus.sha256)
+if uploaded is not None and st.session_state.get("model_upload_id") != upload_id:
+    st.session_state["model_upload_id"] = upload_id
     try:
         loaded = jazzcore.load_model(uploaded.getvalue(), vocabulary=corpus.vocabulary)
     except jazzcore.JazzcoreError as exc:
         st.session_state["model_upload_result"] = ("error", f"{uploaded.name}: {exc}")
     else:
-        st.session_state["model"] = loaded
+        common.keep_model(loaded)
         st.session_state["model_upload_result"] = (
             "success", f"Loaded {uploaded.name}: n_a = {loaded.n_a}, {loaded.n_values} values.")
 if uploaded is None:
@@ -115,5 +119,6 @@ st.write(common.model_status(corpus))
 if model is not None:
     with st.expander("Model summary"):
         st.code(model.summary(), language=None)
-    st.download_button("⬇ Download the model (.npz)", data=persist.model_bytes(model),
+    # a callable: the model is compressed when the button is pressed, not on every rerun
+    st.download_button("⬇ Download the model (.npz)", data=functools.partial(persist.model_bytes, model),
                        file_name="jazz_lstm_model.npz", mime="application/octet-stream", key="model_download")

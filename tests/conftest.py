@@ -50,7 +50,7 @@ def open_app(monkeypatch, tmp_path):
     """Open the app under Streamlit's AppTest, offline, with a private cache (tmp_path; the
     ``metheny_cache`` fixture fills the same folder). ``open_app()`` runs Home;
     ``open_app("pages/train.py", model=m)`` sets session values before the first run, then
-    switches to the page."""
+    switches to the page (a ``model`` is the user's model for its corpus, as the app keeps it)."""
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("JAZZCORE_OFFLINE", "1")
@@ -58,6 +58,8 @@ def open_app(monkeypatch, tmp_path):
 
     def open_page(page: str | None = None, **session):
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+        if "model" in session:
+            session["models"] = {session["model"].vocabulary.fingerprint(): session["model"]}
         for key, value in session.items():
             at.session_state[key] = value
         at.run()

@@ -113,6 +113,23 @@ def test_metheny_from_the_cache_gives_the_seeds_figures(metheny_cache, open_app)
     assert metrics["Y shape (Ty, m, n_values)"] == "(30, 60, 78)"
 
 
+def test_a_quick_solo_on_another_corpus_keeps_the_users_model(metheny_cache, open_app):
+    import jazzcore
+
+    # The user's long training on the lead sheets (here a short stand-in) ...
+    leadsheets = jazzcore.load_corpus("leadsheets")
+    theirs = jazzcore.train(*leadsheets.xy(60, 30, 0), epochs=2, n_a=8, vocabulary=leadsheets.vocabulary)
+    at = open_app(model=theirs)
+    # ... then a quick solo over Metheny: a Metheny model is trained and theirs is kept.
+    at.sidebar.radio[0].set_value("metheny").run()
+    at.button(key="hear_solo").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["model"].n_values == 78 and at.session_state["model"] is not theirs
+    at.sidebar.radio[0].set_value("leadsheets").run()
+    assert not at.exception
+    assert any("Model ready: n_a = 8" in m.value for m in at.markdown)  # theirs, back again
+
+
 def test_data_page_table_search_and_heatmap(app):
     app.switch_page("pages/data.py").run()
     assert not app.exception

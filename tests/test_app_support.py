@@ -82,6 +82,29 @@ def test_a_queued_job_can_be_cancelled():
     blocker.set()
 
 
+def test_a_job_whose_session_is_gone_stops_and_frees_the_trainer():
+    import gc
+
+    from jazzcore.app_support import SessionToken
+
+    slots = TrainingSlots(capacity=1)
+    token, other = SessionToken(), SessionToken()
+    running = TrainingJob(fake_run(100_000, step_s=0.002), slots, epochs=100_000, owner=token).start()
+    while len(running.history) < 2:
+        time.sleep(0.002)
+    queued = TrainingJob(fake_run(100_000, step_s=0.002), slots, epochs=100_000, owner=other).start()
+    while slots.waiting < 1:
+        time.sleep(0.002)
+    del other  # the queued user closed the tab: their job leaves the queue
+    gc.collect()
+    assert queued.wait(5) and queued.status == "stopped" and queued.history == []
+    del token  # then the running user: the run ends after its epoch, the trainer is free
+    gc.collect()
+    assert running.wait(5) and running.status == "stopped"
+    assert running.model["epochs_trained"] == len(running.history) >= 2
+    assert slots.running == 0 and slots.waiting == 0
+
+
 def test_a_failing_run_reports_its_error_and_frees_the_slot():
     slots = TrainingSlots(1)
     job = TrainingJob(fake_run(5, fail=ParameterError("n_a = 0 is out of range.")), slots, epochs=5).start()
@@ -146,6 +169,24 @@ def small_model(leadsheets):
     from jazzcore.app_support import training_run
 
     return training_run(leadsheets, epochs=5, n_a=16)()
+
+
+def test_training_run_refuses_bad_settings_before_it_queues(leadsheets):
+    from jazzcore.app_support import training_run
+
+    # 1000 windows of 200 steps with 1024 units: 204.8 M activations, over the 25 M bound
+    with pytest.raises(ParameterError, match="too big to train in memory"):
+        training_run(leadsheets, epochs=10, n_a=1024, m=1000, Tx=200)
+    with pytest.raises(ParameterError, match="epochs"):
+        training_run(leadsheets, epochs=0)
+
+
+def test_a_model_trained_in_the_app_records_its_corpus(small_model, tmp_path):
+    from jazzcore.persist import load_model, save_model
+
+    # so that `python -m jazzcore generate --model` finds the lead sheets' chords
+    assert small_model.source == "leadsheets"
+    assert load_model(save_model(small_model, tmp_path / "m.npz")).source == "leadsheets"
 
 
 def test_corpus_chord_sets_start_with_the_seeds_sets():

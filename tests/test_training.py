@@ -175,6 +175,9 @@ def test_mismatched_x_and_y_are_refused(metheny_xy):
         jazzcore.train(X, Y, vocabulary={i: iv[i] for i in range(77)})
     with pytest.raises(ParameterError, match="X has shape"):
         check_data(X[0], Y)
+    # the seed's other dictionary (value → index) in indices_values' place is named
+    with pytest.raises(ParameterError, match="values_indices"):
+        jazzcore.train(X, Y, epochs=1, vocabulary={v: i for i, v in iv.items()})
 
 
 def test_mini_batches_as_keras_fit(metheny_xy):
@@ -192,3 +195,24 @@ def test_mini_batches_as_keras_fit(metheny_xy):
     assert all(np.array_equal(a, b) for a, b in zip(batched.weights, again.weights, strict=True))
     with pytest.raises(ParameterError, match="batch_size"):
         jazzcore.train(X, Y, vocabulary=iv, epochs=1, batch_size=0)
+
+
+def test_overlapping_runs_share_one_blas_limit_and_restore_it():
+    # Two app users train at once: runs end in any order, and the process's BLAS threads
+    # must be 1 while either trains and back to the original after both.
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from jazzcore.training import one_blas_thread
+
+    def blas_threads():
+        return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+
+    with threadpool_limits(limits=2, user_api="blas"):  # a known baseline of two threads
+        first, second = one_blas_thread(), one_blas_thread()
+        first.__enter__()
+        second.__enter__()
+        assert blas_threads() == {1}
+        first.__exit__(None, None, None)  # the first run ends while the second goes on
+        assert blas_threads() == {1}
+        second.__exit__(None, None, None)
+        assert blas_threads() == {2}
