@@ -236,7 +236,11 @@ def load_corpus(
     from . import extract, sources
 
     spec = sources.resolve_source(source)
-    options = (melody_part, chord_part, tuple(measures) if measures else None)
+    # the source as models record it: a name stays a name, a file is its path (part of the
+    # key, so a corpus read from a path never claims to come from a name, or back)
+    named = spec.kind == "leadsheets" or source is None or str(source).strip().lower() == "metheny"
+    recorded = spec.kind if named else str(spec.path)
+    options = (melody_part, chord_part, tuple(measures) if measures else None, recorded)
     if spec.kind == "leadsheets":
         import music21
 
@@ -253,15 +257,13 @@ def load_corpus(
     if spec.kind == "leadsheets":
         solos = [extract.leadsheet_solo(work) for work in extract.LEADSHEET_WORKS]
         key_hash = hashlib.sha256(repr(key).encode()).hexdigest()
-    elif spec.kind == "metheny" and options == (None, None, None):
+    elif spec.kind == "metheny" and options[:3] == (None, None, None):
         solos = [extract.metheny_solo(spec.path)]
         key_hash = key[1]
     else:
         solos = [extract.load_solo(spec.path, melody_part=melody_part, chord_part=chord_part, measures=measures)]
         key_hash = key[1]
-    # the source as a model should record it: a name stays a name, a file is its path
-    named = spec.kind == "leadsheets" or source is None or str(source).strip().lower() == "metheny"
-    corpus = _corpus_from_solos(spec.label, key_hash, solos, spec.kind if named else str(spec.path))
+    corpus = _corpus_from_solos(spec.label, key_hash, solos, recorded)
 
     if len(_CORPUS_CACHE) >= _CORPUS_CACHE_SIZE:
         _CORPUS_CACHE.pop(next(iter(_CORPUS_CACHE)))

@@ -53,6 +53,16 @@ class OutputError(JazzcoreError):
     """An output file (MIDI, WAV, model) cannot be written where it was asked for."""
 
 
+def check_int(name: str, value, low: int, high: int) -> int:
+    """``value`` as an int when it is a whole number (not a bool) from low to high, else a
+    one-line ParameterError naming ``name`` and the range."""
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= value <= high:
+        raise ParameterError(f"{name} = {value!r} is out of range: choose a whole number from {low} to {high}.")
+    return int(value)
+
+
 def write_output(path, data: bytes, what: str):
     """Write ``data`` to ``path`` (its folders are made) and return the path as a Path.
 

@@ -25,10 +25,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up 
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # the same sums in the same order on every run
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 from keras import layers, ops  # noqa: E402
 
-from .errors import ParameterError  # noqa: E402
+from .errors import check_int  # noqa: E402
+from .sample import check_Ty  # noqa: E402
+from .training import MAX_N_A  # noqa: E402
 
 
 @keras.saving.register_keras_serializable(package="jazzcore")
@@ -77,9 +78,9 @@ def djmodel(Tx: int = 30, n_a: int = 64, n_values: int = 78, *, LSTM_cell=None, 
     The shared layers are created unless given; they are the model's layers
     ``reshaper``, ``LSTM_cell`` and ``densor`` (``model.get_layer("LSTM_cell")``).
     """
-    for name, value, high in (("Tx", Tx, 1000), ("n_a", n_a, 1024), ("n_values", n_values, 100_000)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 1 <= value <= high:
-            raise ParameterError(f"{name} = {value!r} is out of range: choose a whole number from 1 to {high}.")
+    check_int("Tx", Tx, 1, 1000)
+    check_int("n_a", n_a, 1, MAX_N_A)
+    check_int("n_values", n_values, 1, 100_000)
     if LSTM_cell is None or densor is None or reshaper is None:
         default_reshaper, default_cell, default_densor = shared_layers(n_a, n_values)
         reshaper = reshaper or default_reshaper
@@ -103,8 +104,7 @@ def djmodel(Tx: int = 30, n_a: int = 64, n_values: int = 78, *, LSTM_cell=None, 
 def music_inference_model(LSTM_cell, densor, n_values: int = 78, n_a: int = 64, Ty: int = 100):
     """The seed's inference graph: from x0 (1, 1, n_values), a0, c0, Ty steps of the trained
     cell, each step's argmax fed back as the next input (one-hot). Ty outputs (1, n_values)."""
-    if isinstance(Ty, bool) or not isinstance(Ty, int | np.integer) or not 1 <= Ty <= 1000:
-        raise ParameterError(f"Ty = {Ty!r} is out of range: choose a whole number from 1 to 1000.")
+    check_Ty(Ty)
     x0 = keras.Input(shape=(1, n_values), name="x0")
     a0 = keras.Input(shape=(n_a,), name="a0")
     c0 = keras.Input(shape=(n_a,), name="c0")

@@ -18,16 +18,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import ParameterError
+from .errors import ParameterError, check_int
+from .training import _gate_scale
 
 MAX_TY = 1000
 
 
 def check_Ty(Ty) -> int:
     """Ty as an int from 1 to MAX_TY; a ParameterError with a one-line reason otherwise."""
-    if isinstance(Ty, bool) or not isinstance(Ty, int | np.integer) or not 1 <= Ty <= MAX_TY:
-        raise ParameterError(f"Ty = {Ty!r} is out of range: choose a whole number from 1 to {MAX_TY}.")
-    return int(Ty)
+    return check_int("Ty", Ty, 1, MAX_TY)
 
 
 def check_sampling(Ty, temperature, top_k, n_values: int) -> tuple[int, float | None, int | None]:
@@ -39,9 +38,7 @@ def check_sampling(Ty, temperature, top_k, n_values: int) -> tuple[int, float | 
             raise ParameterError(f"temperature = {temperature!r} must be a number > 0 (or None for greedy argmax).")
         temperature = float(temperature)
     if top_k is not None:
-        if isinstance(top_k, bool) or not isinstance(top_k, int | np.integer) or not 1 <= top_k <= n_values:
-            raise ParameterError(f"top_k = {top_k!r} is out of range: choose 1 to {n_values} (the vocabulary size).")
-        top_k = int(top_k)
+        top_k = check_int("top_k (at most the vocabulary size)", top_k, 1, n_values)
     return Ty, temperature, top_k
 
 
@@ -95,8 +92,7 @@ def sample_indices(
     U = weights.recurrent_kernel.astype(np.float64)
     Wd = weights.dense_kernel.astype(np.float64)
     bd = weights.dense_bias.astype(np.float64)
-    scale = np.full(4 * n_a, 0.5)  # σ(z) = (1 + tanh(z/2)) / 2: one tanh for all four gates
-    scale[2 * n_a : 3 * n_a] = 1.0
+    scale = _gate_scale(n_a, np.float64)  # σ(z) = (1 + tanh(z/2)) / 2: one tanh for all four gates
     shift = 1.0 - scale
     a = np.zeros(n_a)
     c = np.zeros(n_a)

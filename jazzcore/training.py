@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .errors import ParameterError
+from .errors import ParameterError, check_int
 
 MAX_EPOCHS = 5000
 MAX_N_A = 1024
@@ -292,7 +292,10 @@ class JazzModel:
 
     def first_values_allowed(self) -> np.ndarray:
         """(n_values,) bool: the values deepjazz lets open a solo — no rest, no interval bracket."""
-        return np.array([v.split(",")[0] != "R" and len(v.split(",")) == 2 for v in self.vocabulary.tokens])
+        from .grammar import GrammarToken
+
+        tokens = [GrammarToken.parse(v) for v in self.vocabulary.tokens]
+        return np.array([t.kind != "R" and not t.has_bracket for t in tokens])
 
     def sample(
         self,
@@ -336,19 +339,13 @@ class JazzModel:
 # Training
 
 
-def _check_int(name: str, value, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not low <= value <= high:
-        raise ParameterError(f"{name} = {value!r} is out of range: choose a whole number from {low} to {high}.")
-    return int(value)
-
-
 def check_settings(*, epochs, n_a, learning_rate, seed, m=None, Tx=None) -> tuple[int, int, float, int]:
     """Check train's settings: (epochs, n_a, learning_rate, seed), or a one-line
     ParameterError. Given m and Tx, also that m · Tx · n_a fits in memory. The app checks a
     run with this before it waits in the training queue."""
-    epochs = _check_int("epochs", epochs, 1, MAX_EPOCHS)
-    n_a = _check_int("n_a", n_a, 1, MAX_N_A)
-    seed = _check_int("seed", seed, 0, 2**32 - 1)
+    epochs = check_int("epochs", epochs, 1, MAX_EPOCHS)
+    n_a = check_int("n_a", n_a, 1, MAX_N_A)
+    seed = check_int("seed", seed, 0, 2**32 - 1)
     if not (isinstance(learning_rate, int | float) and 0 < learning_rate <= 1):
         raise ParameterError(f"learning_rate = {learning_rate!r} is out of range: choose a number in (0, 1].")
     if m is not None and Tx is not None and m * Tx * n_a > MAX_ACTIVATIONS:
@@ -448,7 +445,7 @@ def train(
     check_settings(epochs=epochs, n_a=n_a, learning_rate=learning_rate, seed=seed, m=m, Tx=Tx)
 
     if batch_size is not None:
-        batch_size = _check_int("batch_size", batch_size, 1, m)
+        batch_size = check_int("batch_size", batch_size, 1, m)
     config = TrainConfig(n_a=n_a, epochs=epochs, learning_rate=float(learning_rate), seed=seed,
                          m=m, Tx=Tx, n_values=n_values, batch_size=batch_size)
     batches = _batches(m, batch_size, seed)

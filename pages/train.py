@@ -10,7 +10,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 import jazzcore
-from jazzcore import app_support, persist
+from jazzcore import app_support, persist, training
 from pages import common
 
 POLL_S = 0.25
@@ -23,8 +23,8 @@ if corpus is None:
 
 with st.form("train_settings"):
     c1, c2, c3 = st.columns(3)
-    n_a = c1.number_input("n_a (LSTM units)", 1, 1024, 64, key="train_n_a", **common.KEEP)
-    epochs = c2.number_input("epochs", 1, 5000, 100, key="train_epochs", **common.KEEP)
+    n_a = c1.number_input("n_a (LSTM units)", 1, training.MAX_N_A, 64, key="train_n_a", **common.KEEP)
+    epochs = c2.number_input("epochs", 1, training.MAX_EPOCHS, 100, key="train_epochs", **common.KEEP)
     learning_rate = c3.number_input("learning rate", 0.0001, 0.5, 0.01, step=0.001, format="%.4f", key="train_lr", **common.KEEP)
     c4, c5, c6 = st.columns(3)
     m = c4.number_input("m (training windows)", 1, 1000, 60, key="train_m", **common.KEEP)

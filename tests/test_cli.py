@@ -22,8 +22,9 @@ def model_file(tmp_path_factory, metheny_file):
     return out
 
 
-def test_train_writes_a_model_of_the_metheny_vocabulary(model_file, capsys):
+def test_train_writes_a_model_of_the_metheny_vocabulary(model_file, metheny_file, capsys):
     model = load_model(model_file)
+    assert model.source == str(metheny_file)  # the path it was given, where generate finds the chords
     assert model.n_values == 78 and model.n_a == 64 and len(model.history) == 30
     assert model.history[0]["loss"] > model.history[-1]["loss"]
 
