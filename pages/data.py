@@ -26,7 +26,8 @@ st.markdown(
 )
 
 st.subheader("Vocabulary")
-table = pd.DataFrame(app_support.vocabulary_rows(vocab))
+vocabulary_table = pd.DataFrame(app_support.vocabulary_rows(vocab))
+table = vocabulary_table
 query = st.text_input("Search the values", placeholder="e.g. S,0.250 or 'chord tone' or m2", key="vocab_query", **common.KEEP)
 if query:
     mask = table["value"].str.contains(query, regex=False) | table["reading"].str.contains(query, case=False, regex=False)
@@ -34,7 +35,7 @@ if query:
 st.dataframe(table, hide_index=True, width="stretch", key="vocab_table")
 
 st.subheader("How often each value occurs")
-by_count = pd.DataFrame(app_support.vocabulary_rows(vocab)).sort_values("count", ascending=False)
+by_count = vocabulary_table.sort_values("count", ascending=False)  # the whole vocabulary, unfiltered
 figure = px.bar(by_count, x="value", y="count", color="type", hover_data=["reading"], height=360)
 figure.update_layout(xaxis={"categoryorder": "total descending", "showticklabels": len(by_count) <= 60})
 st.plotly_chart(figure, key="frequency_chart")
