@@ -63,7 +63,7 @@ def generate_page(source: str, corpus_choice: str):
     corpus = jazzcore.load_corpus(source)
     model = app_support.training_run(corpus)()
     at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["model"] = model
+    at.session_state["models"] = {model.vocabulary.fingerprint(): model}  # the user's model for this corpus
     at.run()
     at.sidebar.radio[0].set_value(corpus_choice).run()
     at.switch_page("pages/generate.py").run()
