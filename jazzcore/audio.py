@@ -11,8 +11,7 @@ Two synthesizers, the better one used when it is installed:
   a plucked decay for guitars and other melody programs, a slower hammer decay for pianos.
 
 :func:`render_audio` returns a :class:`RenderedAudio`: 16-bit PCM WAV bytes and the name
-of the synth that made them. :func:`compress_audio` makes an MP3 (``lame`` or ``ffmpeg``)
-or Ogg Vorbis (``oggenc``) copy when one of those programs is installed, else None.
+of the synth that made them.
 
 Units: times in seconds, sample rates in Hz, pitches as MIDI numbers.
 """
@@ -21,8 +20,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
-import subprocess
 import threading
 import wave
 from dataclasses import dataclass
@@ -32,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import JazzcoreError, ParameterError
+from .generate import GenerationReport
 from .midi import NoteEvent, import_quietly, read_midi_notes
 
 SOUNDFONT_PATHS = (
@@ -88,10 +86,10 @@ class RenderedAudio:
 # Notes to play
 
 
-def _notes(midi) -> tuple[list[NoteEvent], float]:
-    """The notes of a MIDI (path, bytes, PrettyMIDI or anything with ``midi_bytes``), drums
-    included, and its end in seconds."""
-    if hasattr(midi, "midi_bytes"):
+def _notes(midi: GenerationReport | str | Path | bytes) -> tuple[list[NoteEvent], float]:
+    """The notes of a MIDI file (path or bytes) or generated piece, drums included, and its
+    end in seconds."""
+    if isinstance(midi, GenerationReport):
         midi = midi.midi_bytes
     notes = read_midi_notes(midi, include_drums=True)
     end = max((n.end for n in notes), default=0.0)
@@ -331,7 +329,7 @@ def _render_numpy(notes: list[NoteEvent], end: float, sample_rate: int) -> np.nd
 
 
 def render_audio(
-    midi,
+    midi: GenerationReport | str | Path | bytes,
     *,
     synth: str = "auto",
     sample_rate: int = 44100,
@@ -339,7 +337,7 @@ def render_audio(
 ) -> RenderedAudio:
     """Render a MIDI file to WAV with FluidSynth and a GM SoundFont, or the NumPy synth.
 
-    midi: a path, MIDI bytes, a pretty_midi.PrettyMIDI, or a GenerationReport.
+    midi: a MIDI file (path or bytes) or a GenerationReport.
     synth: 'auto' (FluidSynth when installed, else NumPy), 'fluidsynth' (an AudioError if
         it is not installed) or 'numpy' (the fallback, forced).
     sample_rate: 44100 or 22050 Hz. soundfont: a .sf2 file (default: :func:`find_soundfont`).
@@ -383,51 +381,3 @@ def render_audio(
         samples.shape[0] / sample_rate,
         peak,
     )
-
-
-# ---------------------------------------------------------------------------------------
-# Compressed copies for hosting
-
-def _ffmpeg(fmt: str) -> list[str]:
-    """ffmpeg reading a WAV on stdin and writing ``fmt`` at quality 4 to stdout."""
-    return ["ffmpeg", "-loglevel", "error", "-f", "wav", "-i", "pipe:0", "-f", fmt, "-q:a", "4", "pipe:1"]
-
-
-# format → encoders to try in order: (program, command reading WAV on stdin, writing to stdout)
-_ENCODERS = {
-    "mp3": (("lame", ["lame", "--quiet", "-V", "4", "-", "-"]), ("ffmpeg", _ffmpeg("mp3"))),
-    "ogg": (("oggenc", ["oggenc", "--quiet", "-q", "4", "-o", "-", "-"]), ("ffmpeg", _ffmpeg("ogg"))),
-}
-
-
-def compression_tools() -> dict[str, str]:
-    """Compressed formats this machine can make: format → program ('mp3' → 'lame')."""
-    found = {}
-    for fmt, encoders in _ENCODERS.items():
-        for program, _ in encoders:
-            if shutil.which(program):
-                found[fmt] = program
-                break
-    return found
-
-
-def compress_audio(
-    audio: RenderedAudio | bytes, fmt: str = "mp3", timeout: float = 30.0
-) -> bytes | None:
-    """An MP3 or Ogg Vorbis copy of a WAV (bytes of the file), or None when no encoder is
-    installed (``lame``/``ffmpeg`` for MP3, ``oggenc``/``ffmpeg`` for Ogg) or it fails."""
-    if fmt not in _ENCODERS:
-        raise ParameterError(f"fmt = '{fmt}': use 'mp3' or 'ogg'.")
-    wav = audio.wav if isinstance(audio, RenderedAudio) else bytes(audio)
-    for program, command in _ENCODERS[fmt]:
-        if not shutil.which(program):
-            continue
-        try:
-            done = subprocess.run(
-                command, input=wav, capture_output=True, timeout=timeout, check=False
-            )
-        except (OSError, subprocess.SubprocessError):
-            continue
-        if done.returncode == 0 and done.stdout:
-            return done.stdout
-    return None

@@ -1,7 +1,7 @@
 """Writing and reading the generated MIDI: melody on Electric Guitar, chords on Piano.
 
 The file is written with mido directly (music21's writer is many times slower): a type-1
-MIDI file at 480 ticks per quarter note with three tracks — the tempo (the seed's 130 bpm)
+MIDI file at 480 ticks per quarter note with three tracks — the tempo (the course's 130 bpm)
 and 4/4, the melody on channel 0 and the chords on channel 1. The same notes always give
 the same bytes.
 
@@ -16,6 +16,8 @@ import io
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from .errors import InputFileError
 
 TICKS_PER_QUARTER = 480
 MELODY_PROGRAM = 26
@@ -185,9 +187,6 @@ def import_quietly(name: str):
 def _pretty_midi(midi):
     """A pretty_midi.PrettyMIDI from a path, bytes or a PrettyMIDI (returned as is)."""
     pretty_midi = import_quietly("pretty_midi")
-
-    from .errors import InputFileError
-
     if isinstance(midi, pretty_midi.PrettyMIDI):
         return midi
     try:

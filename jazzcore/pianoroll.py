@@ -13,16 +13,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from pathlib import Path
 
-from .solo import MEASURE_LENGTH, default_pitch_name, sounding_chord
+from .generate import GenerationReport
+from .midi import CHORD_VELOCITY, MELODY_VELOCITY, read_midi_notes
+from .solo import MEASURE_LENGTH, Solo, sounding_chord
+from .theory import pitch_name, tone_classes
 
 COLUMNS = ("start", "end", "start_beat", "end_beat", "pitch", "name", "velocity", "role", "kind")
-
-
-def pitch_name(midi_pitch: int) -> str:
-    """'C4' for 60, 'E-5' for 75: music21's spelling of MIDI pitches, with the octave."""
-    return f"{default_pitch_name(midi_pitch)}{midi_pitch // 12 - 1}"
 
 
 def _row(start_beat, end_beat, pitch, velocity, role, kind, seconds_per_beat) -> dict:
@@ -39,10 +37,7 @@ def _row(start_beat, end_beat, pitch, velocity, role, kind, seconds_per_beat) ->
     }
 
 
-def _rows_from_report(report) -> list[dict]:
-    from .midi import CHORD_VELOCITY, MELODY_VELOCITY
-    from .postprocess import tone_classes
-
+def _rows_from_report(report: GenerationReport) -> list[dict]:
     spb = 60.0 / report.tempo_bpm
     rows = [
         _row(
@@ -65,10 +60,7 @@ def _rows_from_report(report) -> list[dict]:
     return rows
 
 
-def _rows_from_solo(solo) -> list[dict]:
-    from .midi import CHORD_VELOCITY, MELODY_VELOCITY
-    from .postprocess import tone_classes
-
+def _rows_from_solo(solo: Solo) -> list[dict]:
     spb = 60.0 / solo.tempo_bpm
     rows = []
     for k, (measure, chords) in enumerate(zip(solo.measures, solo.measure_chords(), strict=True)):
@@ -104,9 +96,7 @@ def _rows_from_solo(solo) -> list[dict]:
     return rows
 
 
-def _rows_from_midi(midi) -> list[dict]:
-    from .midi import read_midi_notes
-
+def _rows_from_midi(midi: str | Path | bytes) -> list[dict]:
     events = read_midi_notes(midi)
     return [
         {
@@ -124,31 +114,18 @@ def _rows_from_midi(midi) -> list[dict]:
     ]
 
 
-def piano_roll(source) -> list[dict]:
+def piano_roll(source: GenerationReport | Solo | str | Path | bytes) -> list[dict]:
     """Rows of the notes of ``source`` (see the module docstring), sorted by start, melody first.
 
     source: a GenerationReport (its melody and chords at its tempo), a Solo (measure k
-    starts at beat 4k; seconds at ``solo.tempo_bpm``), or a MIDI file (path, bytes,
-    pretty_midi.PrettyMIDI; roles from the track names jazzcore writes, else from the
-    General MIDI programs).
+    starts at beat 4k; seconds at ``solo.tempo_bpm``), or a MIDI file (path or bytes; roles
+    from the track names jazzcore writes, else from the General MIDI programs).
     """
-    if hasattr(source, "melody") and hasattr(source, "sets"):
+    if isinstance(source, GenerationReport):
         rows = _rows_from_report(source)
-    elif hasattr(source, "measures") and hasattr(source, "tempo_bpm"):
+    elif isinstance(source, Solo):
         rows = _rows_from_solo(source)
     else:
         rows = _rows_from_midi(source)
     rows.sort(key=lambda r: (r["start_beat"], r["role"] != "melody", r["pitch"]))
     return rows
-
-
-def piano_roll_frame(source):
-    """:func:`piano_roll` as a pandas DataFrame with the columns of ``COLUMNS``."""
-    import pandas as pd
-
-    return pd.DataFrame(piano_roll(source), columns=list(COLUMNS))
-
-
-def rows_between(rows: Sequence[dict], start_beat: float, end_beat: float) -> list[dict]:
-    """The rows sounding between two beats (quarter notes): to zoom into a few measures."""
-    return [r for r in rows if r["end_beat"] > start_beat and r["start_beat"] < end_beat]

@@ -5,7 +5,7 @@ chords of a bar by spaces::
 
     Dm7 G7 | Cmaj7 | A7 | Dm7 G7
 
-Every bar is one 4/4 measure (4 quarter lengths, as the seed's measures); the chords of a
+Every bar is one 4/4 measure (4 quarter lengths, as the course's measures); the chords of a
 bar share it equally (two chords: 2 quarter lengths each). ``%`` repeats the bar before.
 Symbols are read by music21's :class:`~music21.harmony.ChordSymbol`, after the spellings
 a jazz musician types are translated into music21's: ``Bb7`` → ``B-7`` (music21 writes a
@@ -13,7 +13,7 @@ flat as ``-``), ``F#m7b5`` stays, ``C/Bb`` → ``C/B-``, ``♭``/``♯`` → ``-
 ``maj7``, ``ø`` → ``m7b5``, ``°`` → ``dim``.
 
 The chords are voiced for the piano as music21 spells them, moved by octaves so that the
-lowest tone lies in octave 3 (MIDI 48–59), the register of the seed's Metheny chords.
+lowest tone lies in octave 3 (MIDI 48–59), the register of the course's Metheny chords.
 """
 
 from __future__ import annotations

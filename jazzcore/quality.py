@@ -2,7 +2,7 @@
 
 (The module is ``quality`` so that ``jazzcore.metrics`` stays the function.)
 
-``jazzcore.metrics(solo, reference=corpus)`` returns a :class:`SoloMetrics`:
+``jazzcore.metrics(piece, reference=corpus)`` returns a :class:`SoloMetrics`:
 
 * the share of melody notes that are chord, scale, approach and other tones of the chord
   they sound over (types ranked as the grammar ranks them: a chord tone is not also
@@ -14,43 +14,45 @@
   lengths → share of notes), and — given a reference such as the training corpus — the
   total-variation distance of each from the reference's (0 the same, 1 nothing in common).
 
-A generated piece (GenerationReport), a :class:`~jazzcore.solo.Solo`, a Corpus (all its
-solos) and a list of grammar values (tone types and durations only: pitch figures are None)
-are all measured the same way, so the training solo is the reference to read the generated
-figures against.
+A generated piece (GenerationReport), a :class:`~jazzcore.solo.Solo` and a Corpus (all its
+solos) are measured the same way, each note typed by :mod:`jazzcore.theory` over the chord
+sounding under it, so the training solo is the reference to read the generated figures
+against.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from .dataset import Corpus
 from .errors import ParameterError
-
-KINDS = ("C", "S", "A", "X")
+from .generate import GenerationReport
+from .solo import Solo, sounding_chord
+from .theory import TONE_KINDS, tone_classes
 
 
 @dataclass(frozen=True)
 class _Note:
-    pitch: int | None  # None when only the grammar value is known
+    pitch: int  # MIDI
     duration: float  # quarter lengths
-    kind: str  # 'C', 'S', 'A', 'X'
+    kind: str  # 'C', 'S', 'A', 'X' over the chord sounding under it
 
 
 @dataclass(frozen=True)
 class SoloMetrics:
-    """Figures of one solo. Shares are 0–1; intervals and ranges in semitones; pitches MIDI.
+    """Figures of one piece. Shares are 0–1; intervals and ranges in semitones; pitches MIDI.
 
     n_notes: sounding melody notes measured.
     chord_tone_share, scale_tone_share, approach_tone_share, other_tone_share: sum to 1.
-    lowest, highest, pitch_range, mean_abs_interval, repeated_pitch_share: None without pitches.
-    pitch_class_histogram: 12 shares, C, C#, …, B (None without pitches).
-    duration_histogram: quarter length → share of notes.
+    lowest, highest, pitch_range: the melody's register.
+    mean_abs_interval, repeated_pitch_share: over consecutive notes of a phrase.
+    pitch_class_histogram: 12 shares, C, C#, …, B. duration_histogram: quarter length →
+        share of notes.
     pitch_class_distance, duration_distance: total-variation distance to the reference's
-        histograms (None without a reference or without pitches).
+        histograms (None without a reference).
     """
 
     n_notes: int
@@ -58,12 +60,12 @@ class SoloMetrics:
     scale_tone_share: float
     approach_tone_share: float
     other_tone_share: float
-    lowest: int | None
-    highest: int | None
-    pitch_range: int | None
-    mean_abs_interval: float | None
-    repeated_pitch_share: float | None
-    pitch_class_histogram: tuple[float, ...] | None
+    lowest: int
+    highest: int
+    pitch_range: int
+    mean_abs_interval: float
+    repeated_pitch_share: float
+    pitch_class_histogram: tuple[float, ...]
     duration_histogram: dict[float, float]
     pitch_class_distance: float | None = None
     duration_distance: float | None = None
@@ -76,75 +78,47 @@ class SoloMetrics:
         return {k: v for k, v in self.as_dict().items() if not k.endswith("histogram")}
 
 
-def _phrases_of_solo(solo) -> list[list[_Note]]:
-    from .postprocess import tone_classes
-    from .solo import sounding_chord
-
+def _phrases_of_solo(solo: Solo) -> list[_Note]:
     notes = []
     for measure, chords in zip(solo.measures, solo.measure_chords(), strict=True):
         for n in sorted(measure.notes, key=lambda n: n.offset):
             if n.is_rest:
                 continue
-            kind = (
-                tone_classes(sounding_chord(chords, n.offset)).kind_of(n.pitch) if chords else "X"
-            )
+            chord = sounding_chord(chords, n.offset) if chords else None
+            kind = tone_classes(chord).kind_of(n.pitch) if chord is not None else "X"
             notes.append(_Note(n.pitch, n.duration, kind))
-    return [notes]
+    return notes
 
 
-def _phrases_of_sounds(sounds) -> list[_Note]:
-    from .postprocess import tone_classes
+def _phrases(piece: GenerationReport | Solo | Corpus) -> list[list[_Note]]:
+    """The melody of a piece as phrases of notes in playing order.
 
-    return [
-        _Note(
-            s.pitch,
-            s.duration,
-            tone_classes(s.chord).kind_of(s.pitch) if s.chord is not None else "X",
-        )
-        for s in sounds
-        if not s.is_rest
-    ]
-
-
-def _phrases_of_tokens(values) -> list[list[_Note]]:
-    from .grammar import GrammarToken
-
-    tokens = [v if isinstance(v, GrammarToken) else GrammarToken.parse(v) for v in values]
-    return [[_Note(None, t.duration, t.kind) for t in tokens if t.kind != "R"]]
-
-
-def _phrases(solo) -> list[list[_Note]]:
-    """The melody of anything measurable, as phrases of notes in playing order.
-
-    A generated piece gives one phrase per chord set (with the seed's layout, sets overlap,
-    so the interval from one set's last note to the next set's first is not a step of the
-    melody); a Solo one phrase; a Corpus one per solo.
+    A generated piece gives one phrase per chord set (with the course's layout, sets
+    overlap, so the interval from one set's last note to the next set's first is not a
+    step of the melody); a Solo one phrase; a Corpus one per solo.
     """
-    if hasattr(solo, "sets") and hasattr(solo, "melody"):  # GenerationReport
-        return [_phrases_of_sounds(s.sounds) for s in solo.sets]
-    if hasattr(solo, "solos") and hasattr(solo, "vocabulary"):  # Corpus
-        return [p for s in solo.solos for p in _phrases_of_solo(s)]
-    if hasattr(solo, "measures"):  # Solo
-        return _phrases_of_solo(solo)
-    if isinstance(solo, str):
-        return _phrases_of_tokens(solo.split())
-    if isinstance(solo, Sequence) and solo:
-        first = solo[0]
-        if hasattr(first, "pitch") and hasattr(first, "chord"):  # Sounds
-            return [_phrases_of_sounds(solo)]
-        if isinstance(first, Sequence) and not isinstance(first, str):  # tokens per measure
-            return _phrases_of_tokens([t for measure in solo for t in measure])
-        return _phrases_of_tokens(solo)
+    if isinstance(piece, GenerationReport):
+        return [
+            [
+                _Note(
+                    s.pitch, s.duration, tone_classes(s.chord).kind_of(s.pitch) if s.chord else "X"
+                )
+                for s in report.sounds
+                if not s.is_rest
+            ]
+            for report in piece.sets
+        ]
+    if isinstance(piece, Corpus):
+        return [_phrases_of_solo(solo) for solo in piece.solos]
+    if isinstance(piece, Solo):
+        return [_phrases_of_solo(piece)]
     raise ParameterError(
-        "metrics needs a generated piece, a Solo, a Corpus or a list of grammar values with notes in it."
+        f"metrics measures a generated piece, a Solo or a Corpus, not a {type(piece).__name__}."
     )
 
 
-def _pitch_class_histogram(notes: list[_Note]) -> tuple[float, ...] | None:
-    pitches = [n.pitch for n in notes if n.pitch is not None]
-    if not pitches:
-        return None
-    counts = np.bincount(np.asarray(pitches) % 12, minlength=12).astype(float)
+def _pitch_class_histogram(notes: list[_Note]) -> tuple[float, ...]:
+    counts = np.bincount(np.asarray([n.pitch for n in notes]) % 12, minlength=12).astype(float)
     return tuple(float(x) for x in counts / counts.sum())
 
 
@@ -162,62 +136,49 @@ def total_variation(p, q) -> float:
     return 0.5 * float(np.abs(np.asarray(p, dtype=float) - np.asarray(q, dtype=float)).sum())
 
 
-def metrics(solo, chords=None, *, reference=None) -> SoloMetrics:
-    """Measure a solo: tone-type shares, range, intervals, repeats, histograms (see the module).
+def metrics(
+    piece: GenerationReport | Solo | Corpus,
+    *,
+    reference: GenerationReport | Solo | Corpus | SoloMetrics | None = None,
+) -> SoloMetrics:
+    """Measure a piece: tone-type shares, range, intervals, repeats, histograms (see the module).
 
-    solo: a GenerationReport, a Solo, a Corpus, a list of Sounds (each with its chord), or
-        grammar values (a list, or one list per measure).
-    chords: unused for the kinds above (each note's chord travels with it); accepted for
-        the seed-style call ``metrics(solo, chords)``.
-    reference: anything ``solo`` can be (usually the training Corpus or Solo), or its
-        SoloMetrics already measured; the histogram distances are measured against it.
+    piece: a generated piece (GenerationReport), a Solo or a Corpus (all its solos).
+    reference: anything ``piece`` can be (usually the training Corpus), or its SoloMetrics
+        already measured; the histogram distances are measured against it.
     """
-    del chords
-    phrases = _phrases(solo)
+    phrases = _phrases(piece)
     notes = [n for phrase in phrases for n in phrase]
     if not notes:
         raise ParameterError("There are no melody notes to measure.")
     kinds = Counter(n.kind for n in notes)
-    shares = [kinds.get(k, 0) / len(notes) for k in KINDS]
+    shares = [kinds.get(k, 0) / len(notes) for k in TONE_KINDS]
 
-    pitches = [n.pitch for n in notes if n.pitch is not None]
+    pitches = [n.pitch for n in notes]
     steps = [
-        b.pitch - a.pitch
-        for phrase in phrases
-        for a, b in zip(phrase, phrase[1:], strict=False)
-        if a.pitch is not None and b.pitch is not None
+        b.pitch - a.pitch for phrase in phrases for a, b in zip(phrase, phrase[1:], strict=False)
     ]
     pc_histogram = _pitch_class_histogram(notes)
     durations = _duration_histogram(notes)
     pc_distance = duration_distance = None
     if reference is not None:
-        if isinstance(reference, SoloMetrics):
-            reference_pcs, reference_durations = reference.pitch_class_histogram, reference.duration_histogram
-        else:
-            reference_notes = [n for phrase in _phrases(reference) for n in phrase]
-            if not reference_notes:
-                raise ParameterError("The reference has no melody notes to compare with.")
-            reference_pcs = _pitch_class_histogram(reference_notes)
-            reference_durations = _duration_histogram(reference_notes)
-        if pc_histogram is not None and reference_pcs is not None:
-            pc_distance = total_variation(pc_histogram, reference_pcs)
-        duration_distance = total_variation(durations, reference_durations)
+        if not isinstance(reference, SoloMetrics):
+            reference = metrics(reference)
+        pc_distance = total_variation(pc_histogram, reference.pitch_class_histogram)
+        duration_distance = total_variation(durations, reference.duration_histogram)
     return SoloMetrics(
         n_notes=len(notes),
         chord_tone_share=shares[0],
         scale_tone_share=shares[1],
         approach_tone_share=shares[2],
         other_tone_share=shares[3],
-        lowest=min(pitches) if pitches else None,
-        highest=max(pitches) if pitches else None,
-        pitch_range=(max(pitches) - min(pitches)) if pitches else None,
-        mean_abs_interval=float(np.mean(np.abs(steps))) if steps else (0.0 if pitches else None),
-        repeated_pitch_share=(sum(1 for s in steps if s == 0) / len(steps))
-        if steps
-        else (0.0 if pitches else None),
+        lowest=min(pitches),
+        highest=max(pitches),
+        pitch_range=max(pitches) - min(pitches),
+        mean_abs_interval=float(np.mean(np.abs(steps))) if steps else 0.0,
+        repeated_pitch_share=sum(1 for s in steps if s == 0) / len(steps) if steps else 0.0,
         pitch_class_histogram=pc_histogram,
         duration_histogram=durations,
         pitch_class_distance=pc_distance,
         duration_distance=duration_distance,
     )
-

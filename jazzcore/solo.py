@@ -6,23 +6,17 @@ cache, to pickle and to compare. Units are stated on every field:
 * offsets and durations are in **quarter lengths** (a quarter note is 1.0),
   offsets measured from the start of the measure the element belongs to;
 * pitches are **MIDI pitch numbers** (middle C = 60);
-* a measure is always 4 quarter lengths long, as in the seed (4/4).
+* a measure is always 4 quarter lengths long, as in the course (4/4).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from .theory import default_pitch_name
 
 MEASURE_LENGTH = 4.0
-"""Quarter lengths per measure: the seed and deepjazz group every solo in 4/4."""
-
-# music21's default spelling of a MIDI pitch class when it reads a MIDI file.
-_DEFAULT_NAMES = ("C", "C#", "D", "E-", "E", "F", "F#", "G", "G#", "A", "B-", "B")
-
-
-def default_pitch_name(midi_pitch: int) -> str:
-    """The pitch-class name music21 gives a MIDI pitch read from a MIDI file ('E-', 'F#', ...)."""
-    return _DEFAULT_NAMES[int(midi_pitch) % 12]
+"""Quarter lengths per measure: the course and deepjazz group every solo in 4/4."""
 
 
 @dataclass(frozen=True)
@@ -72,10 +66,11 @@ class ChordEvent:
             object.__setattr__(self, "names", tuple(default_pitch_name(p) for p in self.pitches))
 
 
-def sounding_chord(chords, offset: float) -> ChordEvent:
-    """The seed's "last chord": of a measure's chords sorted by offset (not empty), the last
-    one starting at or before ``offset`` (quarter lengths in the measure); a note before the
-    first chord takes that first chord, as the seed moves it to the start of the measure."""
+def sounding_chord(chords: list[ChordEvent], offset: float) -> ChordEvent:
+    """The course's "last chord": of a measure's chords sorted by offset (not empty), the
+    last one starting at or before ``offset`` (quarter lengths in the measure); a note before
+    the first chord takes that first chord, as the course moves it to the start of the
+    measure."""
     current = chords[0]
     for chord in chords:
         if chord.offset <= offset + 1e-9:
@@ -100,7 +95,7 @@ class ChordTimeline:
     """The chords of a solo, measure by measure.
 
     ``measures[k]`` lists the :class:`ChordEvent` of the k-th measure, offsets relative to
-    that measure's start. This is what the seed calls ``chords`` and what the
+    that measure's start. This is what the course calls ``chords`` and what the
     post-processor writes the generated melody over: one "set of chords" per measure.
     """
 
@@ -114,6 +109,29 @@ class ChordTimeline:
 
     def __iter__(self):
         return iter(self.measures)
+
+    def sounding(self) -> list[list[ChordEvent]]:
+        """For each measure, the chords its notes sound over, sorted by offset: the one
+        carry rule of the package (the grammar, the post-processor, the metrics and the
+        piano roll all read chords through it).
+
+        A measure's own chords; a measure without any keeps the last chord of the measure
+        before it, or, before the first chord of the solo, that first chord — a carried
+        chord sounds through the whole measure (offset 0, 4 quarter lengths). An empty list
+        only when there are no chords at all (the notes relate to nothing).
+        """
+        own = [sorted(chords, key=lambda c: c.offset) for chords in self.measures]
+        carried = next((chords[0] for chords in own if chords), None)
+        result = []
+        for chords in own:
+            if chords:
+                carried = chords[-1]
+                result.append(chords)
+            elif carried is not None:
+                result.append([replace(carried, offset=0.0, duration=MEASURE_LENGTH)])
+            else:
+                result.append([])
+        return result
 
 
 @dataclass
@@ -137,20 +155,8 @@ class Solo:
         return ChordTimeline([list(m.chords) for m in self.measures])
 
     def measure_chords(self) -> list[list[ChordEvent]]:
-        """For each measure, the chords its notes sound over, sorted by offset.
-
-        A measure's own chords; a measure without any keeps the last chord of the measure
-        before it, or, before the first chord of the solo, that first chord. An empty list
-        only when the solo has no chords at all (its notes relate to nothing).
-        """
-        own = [sorted(m.chords, key=lambda c: c.offset) for m in self.measures]
-        carried = next(([chords[0]] for chords in own if chords), [])
-        result = []
-        for chords in own:
-            result.append(chords or carried)
-            if chords:
-                carried = [chords[-1]]
-        return result
+        """For each measure, the chords its notes sound over (:meth:`ChordTimeline.sounding`)."""
+        return self.chords.sounding()
 
     @property
     def note_count(self) -> int:

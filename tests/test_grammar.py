@@ -2,10 +2,8 @@
 
 Every expected type and bracket below is worked out by hand:
 
-* a chord's scale is music21's MajorScale (chords of 'major' quality) or DorianScale
-  (all others) "derived" from it, i.e. a major-scale collection holding the chord's tones;
-* a bracket is the interval from the previous note plus and minus a minor third
-  (3 semitones, two letter names), named as music21 names directed intervals.
+(the theory the tokenizer uses — chord, scale and approach tones, brackets — is tested in
+test_theory.py).
 """
 
 from __future__ import annotations
@@ -15,23 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jazzcore.errors import ParameterError
-from jazzcore.grammar import (
-    GrammarToken,
-    approach_tone_names,
-    chord_quality,
-    chord_tone_names,
-    classify_tone,
-    interval_bracket,
-    interval_semitones,
-    scale_tone_names,
-    tokenize_measure,
-    tokenize_solo,
-)
+from jazzcore.grammar import GrammarToken, tokenize_measure, tokenize_solo
+from jazzcore.theory import interval_semitones
 from jazzcore.solo import ChordEvent, Measure, MelodyNote, Solo
 
 C7 = ChordEvent(0.0, 4.0, (60, 64, 67, 70))  # C E G B-
 CLUSTER = ChordEvent(0.0, 4.0, (60, 62, 64))  # C D E
-F_MAJOR = {"F", "G", "A", "B-", "C", "D", "E"}
 
 
 def note(offset, duration, midi=None, name=None):
@@ -40,87 +27,6 @@ def note(offset, duration, midi=None, name=None):
 
 def values(measure, **kwargs):
     return [str(t) for t in tokenize_measure(measure, **kwargs)]
-
-
-# --- chord, scale and approach tones ---------------------------------------------------
-
-
-def test_c7_is_major_quality_and_derives_f_major():
-    # music21's quality is that of the chord's triad: C-E-G has a major third and a
-    # perfect fifth, so C7 is 'major' and gets a major scale. The only major scale that
-    # holds C, E, G and B- is F major (B- needs one flat, E forbids a second one).
-    assert chord_tone_names(C7) == {"C", "E", "G", "B-"}
-    assert chord_quality(C7) == "major"
-    assert scale_tone_names(C7) == F_MAJOR
-
-
-@pytest.mark.parametrize(
-    "pitch, expected",
-    [
-        ("E", "C"),  # the chord's third
-        ("B-", "C"),  # its seventh
-        (60, "C"),  # MIDI 60 = C
-        ("D", "S"),  # in F major, not in the chord
-        ("F", "S"),
-        ("A", "S"),
-        ("F#", "A"),  # a semitone below G
-        ("D#", "A"),  # a semitone below E
-        ("C#", "A"),  # a semitone above C
-        (63, "A"),  # MIDI 63 is spelled E- by MIDI import: a semitone below E
-        ("E-4", "A"),  # an octave number is ignored
-        ("B", "A"),  # a semitone below C (and above B-)
-    ],
-)
-def test_classify_over_c7(pitch, expected):
-    assert classify_tone(pitch, C7) == expected
-
-
-def test_other_tone_over_a_cluster():
-    # C-D-E lies in exactly three major-scale collections (C, F and G major). G and A are
-    # in all three: scale tones whichever music21 ranks first. G# is in none of them and
-    # is a major third or a tritone from every chord tone: an other tone.
-    assert classify_tone("G", CLUSTER) == "S"
-    assert classify_tone("A", CLUSTER) == "S"
-    assert classify_tone("G#", CLUSTER) == "X"
-    assert classify_tone("F", CLUSTER) == "A"  # a semitone above E
-    assert classify_tone("D", CLUSTER) == "C"
-
-
-def test_approach_names_cover_both_spellings():
-    names = approach_tone_names(C7)
-    # a semitone from C, E, G or B-: B, C#, D#, F, F#, G#, A, B (pitch classes 11, 1, 3,
-    # 5, 6, 8, 9) in the spelling MIDI import gives them and the enharmonic one
-    for name in ("B", "C#", "D-", "D#", "E-", "F", "F#", "G-", "G#", "A-", "A"):
-        assert name in names
-
-
-def test_classify_tone_rejects_non_pitches():
-    with pytest.raises(ParameterError):
-        classify_tone("H", C7)
-    with pytest.raises(ParameterError):
-        classify_tone(True, C7)
-
-
-# --- brackets ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "start, end, expected",
-    [
-        ((60, "C"), (62, "D"), ("P4", "m-2")),  # M2 up: M2 + m3 = P4, M2 - m3 = m2 down
-        ((60, "C"), (60, "C"), ("m3", "m-3")),  # unison
-        ((60, "C"), (64, "E"), ("P5", "A1")),  # M3 + m3 = P5, M3 - m3 = augmented unison
-        ((60, "C"), (59, "B"), ("M2", "d-4")),  # m2 down: +3 semitones = M2 up; -4 over a 4th = d4 down
-        ((67, "G"), (72, "C"), ("m6", "M2")),  # P4 up: 8 semitones over a 6th, 2 over a 2nd
-        ((60, "C"), (72, "C"), ("m10", "M6")),  # octave: 15 semitones over a 10th, 9 over a 6th
-        ((60, "C"), (63, "E-"), ("d5", "P1")),  # m3 up: 6 semitones over a 5th, unison
-        ((60, "C"), (63, "D#"), ("A4", "d-2")),  # A2 up (spelling counts): A4, and B#3 = d2 down
-    ],
-)
-def test_bracket_by_theory(start, end, expected):
-    previous = note(0.0, 1.0, *start)
-    current = note(1.0, 1.0, *end)
-    assert interval_bracket(previous, current) == expected
 
 
 # --- measures -----------------------------------------------------------------------------
@@ -236,8 +142,10 @@ def test_measure_chords_carry_the_last_chord_and_start_from_the_first():
     f7 = ChordEvent(0.0, 2.0, (53, 57, 60, 63))
     g7 = ChordEvent(2.0, 2.0, (55, 59, 62, 65))
     solo = Solo([Measure(0), Measure(1, chords=[c7]), Measure(2), Measure(3, chords=[g7, f7]), Measure(4)])
-    # before any chord: the solo's first; a bare measure: the last chord of the one before
-    assert solo.measure_chords() == [[c7], [c7], [c7], [f7, g7], [g7]]
+    # before any chord: the solo's first; a bare measure: the last chord of the one before,
+    # sounding through the whole measure
+    g7_whole = ChordEvent(0.0, 4.0, g7.pitches)
+    assert solo.measure_chords() == [[c7], [c7], [c7], [f7, g7], [g7_whole]]
     assert Solo([Measure(0), Measure(1)]).measure_chords() == [[], []]
 
 
