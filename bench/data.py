@@ -1,4 +1,4 @@
-"""Bench: the seed's Metheny MIDI → grammar values → X/Y, cold and from the cache.
+"""Bench: the course's Metheny MIDI → grammar values → X/Y, cold and from the cache.
 
 Targets (issue 2): a cold load ≤ 3 s on a 2-core machine, a second load ≤ 50 ms.
 Run: .venv/bin/python bench/data.py
@@ -21,17 +21,22 @@ code = (
 )
 fresh = []
 for _ in range(3):
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     n, *_, seconds = out.stdout.split()
     fresh.append(float(seconds))
-print(f"fresh process (imports included): median {sorted(fresh)[1]:.3f} s of {fresh}; values = {out.stdout.strip()}")
+print(
+    f"fresh process (imports included): median {sorted(fresh)[1]:.3f} s of {fresh}; values = {out.stdout.strip()}"
+)
 
 # 2. In this process: music21 imported and warm, the corpus cache emptied before each run.
-import jazzcore  # noqa: E402
 from jazzcore import dataset  # noqa: E402
 
-jazzcore.load_music_utils(str(METHENY))  # warm the imports
-cold, cold_runs = median_time(lambda: dataset.load_music_utils(str(METHENY)), runs=5, setup=dataset._CORPUS_CACHE.clear)
+dataset.load_music_utils(str(METHENY))  # warm the imports
+cold, cold_runs = median_time(
+    lambda: dataset.load_music_utils(str(METHENY)), runs=5, setup=dataset.clear_corpus_cache
+)
 print(f"cold load (corpus cache empty): median {cold:.3f} s over {len(cold_runs)} runs")
 
 # 3. A second load of the same file: served from the cache keyed by the file's SHA-256.

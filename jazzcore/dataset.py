@@ -1,8 +1,8 @@
-"""Corpus → vocabulary → training tensors X and Y, as the seed builds them.
+"""Source → corpus → vocabulary → training tensors X and Y, as the course builds them.
 
 The corpus is the list of grammar values (strings such as ``'C,0.250'``) of a solo in
-order. The vocabulary is its unique values in sorted order (the seed used a Python set,
-whose order changes from run to run). X and Y follow the seed's ``data_processing``:
+order. The vocabulary is its unique values in sorted order (the course used a Python set,
+whose order changes from run to run). X and Y follow the course's ``data_processing``:
 
 * ``X`` has shape (m, Tx, n_values): m windows of Tx values taken at random (seeded) start
   positions, one-hot; ``X[i, 0]`` is all zeros (the "start" input);
@@ -16,11 +16,16 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 
-from .errors import ParameterError
-from .grammar import GrammarToken
+from . import sources
+from .errors import MelodyError, ParameterError
+from .grammar import tokenize_solo
+from .readers import LEADSHEET_WORKS, leadsheet_solo, load_solo, metheny_solo
+from .solo import ChordTimeline, Solo
 
 
 @dataclass(frozen=True)
@@ -44,13 +49,15 @@ class Vocabulary:
         return len(self.tokens)
 
     def __contains__(self, token: str) -> bool:
-        return token in self.values_indices
+        return token in self._index
 
     def index(self, token: str) -> int:
         try:
-            return self.values_indices[token]
+            return self._index[token]
         except KeyError:
-            raise ParameterError(f"'{token}' is not in this vocabulary of {len(self)} values.") from None
+            raise ParameterError(
+                f"'{token}' is not in this vocabulary of {len(self)} values."
+            ) from None
 
     def encode(self, corpus: Sequence[str]) -> np.ndarray:
         """Indices of ``corpus``'s values: int array of shape (len(corpus),)."""
@@ -59,26 +66,24 @@ class Vocabulary:
     def decode(self, indices: Iterable[int]) -> list[str]:
         return [self.tokens[int(i)] for i in np.asarray(indices).reshape(-1)]
 
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        # value → index, built once; never handed out (a caller could change it)
+        return {t: i for i, t in enumerate(self.tokens)}
+
     @property
     def values_indices(self) -> dict[str, int]:
-        """The seed's ``values_indices``: value → index."""
-        cached = self.__dict__.get("_values_indices")
-        if cached is None:
-            cached = {t: i for i, t in enumerate(self.tokens)}
-            object.__setattr__(self, "_values_indices", cached)
-        return cached
+        """The course's ``values_indices``: value → index (a new dict at each call)."""
+        return dict(self._index)
 
     @property
     def indices_values(self) -> dict[int, str]:
-        """The seed's ``indices_values``: index → value."""
+        """The course's ``indices_values``: index → value (a new dict at each call)."""
         return dict(enumerate(self.tokens))
 
     def fingerprint(self) -> str:
         """SHA-256 of the ordered values: two vocabularies match iff their fingerprints do."""
         return hashlib.sha256("\n".join(self.tokens).encode()).hexdigest()
-
-    def describe(self, token: str) -> str:
-        return GrammarToken.parse(token).describe()
 
     def to_dict(self) -> dict:
         return {"tokens": list(self.tokens), "counts": list(self.counts)}
@@ -93,10 +98,10 @@ class Vocabulary:
 
     @classmethod
     def from_indices_values(cls, indices_values) -> Vocabulary:
-        """A Vocabulary from a Vocabulary (returned as is), the seed's ``indices_values``
+        """A Vocabulary from a Vocabulary (returned as is), the course's ``indices_values``
         (index → value) or a list of values in index order.
 
-        The seed has both dictionaries: its ``values_indices`` (value → index) in this place
+        The course has both dictionaries: its ``values_indices`` (value → index) in this place
         is a ParameterError that names the mix-up.
         """
         if isinstance(indices_values, Vocabulary):
@@ -105,7 +110,7 @@ class Vocabulary:
             n = len(indices_values)
             if set(indices_values) != set(range(n)):
                 raise ParameterError(
-                    "indices_values must map the indices 0 to n-1 to values (the seed's "
+                    "indices_values must map the indices 0 to n-1 to values (the course's "
                     "indices_values, not values_indices)."
                 )
             return cls.from_dict({"tokens": [indices_values[i] for i in range(n)]})
@@ -113,22 +118,22 @@ class Vocabulary:
             return cls.from_dict({"tokens": list(indices_values)})
         raise ParameterError(
             f"{type(indices_values).__name__} is not a vocabulary: give a Vocabulary or the "
-            "seed's indices_values (index → value)."
+            "course's indices_values (index → value)."
         )
 
 
 def data_processing(
     corpus: Sequence[str],
-    values_indices: dict[str, int],
+    values_indices: Mapping[str, int],
     m: int = 60,
     Tx: int = 30,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """The seed's ``data_processing``: windows of the corpus as one-hot X and shifted Y.
+    """The course's ``data_processing``: windows of the corpus as one-hot X and shifted Y.
 
     corpus: grammar values in order. values_indices: value → index (n_values entries).
     m: number of windows (training examples). Tx: window length (time steps).
-    seed: the NumPy seed of the window start positions (the seed uses 0).
+    seed: the NumPy seed of the window start positions (the course uses 0).
 
     Returns X of shape (m, Tx, n_values), Y of shape (Tx, m, n_values), both float32 0/1,
     and n_values. X[i, 0] is zero; X[i, t] is the one-hot of the window's value t;
@@ -146,9 +151,11 @@ def data_processing(
         )
     missing = [t for t in set(corpus) if t not in values_indices]
     if missing:
-        raise ParameterError(f"{len(missing)} corpus values are not in values_indices, e.g. '{missing[0]}'.")
+        raise ParameterError(
+            f"{len(missing)} corpus values are not in values_indices, e.g. '{missing[0]}'."
+        )
     indices = np.array([values_indices[t] for t in corpus], dtype=np.int64)
-    # The seed seeds NumPy's global generator with 0 and draws one start per window with
+    # The course seeds NumPy's global generator with 0 and draws one start per window with
     # np.random.choice(len(corpus) - Tx); a RandomState reproduces those draws exactly
     # without touching anybody else's global state.
     rng = np.random.RandomState(seed)
@@ -166,14 +173,15 @@ def data_processing(
 # A source's corpus: solo(s) → grammar values → vocabulary, cached by the file's hash
 
 
-@dataclass
+@dataclass(frozen=True)
 class Corpus:
-    """The grammar values of one source, ready to train on.
+    """The grammar values of one source, ready to train on. Nothing in it can be changed
+    (tuples throughout), so one Corpus can be shared by every caller and app visitor.
 
     name: the source's label. sha256: hash of the file(s) read (the cache key).
     solos: the parsed solos (one, or several for the lead sheets).
     measure_values: the values of each measure, in order (all solos' measures in turn).
-    values: the flat corpus (all measures' values in order) — what the seed calls corpus.
+    values: the flat corpus (all measures' values in order): what the course calls corpus.
     vocabulary: its unique values, sorted.
     source: what :func:`load_corpus` was given ('metheny', 'leadsheets' or the file's
         path), recorded in models trained on it so that ``generate`` finds its chords.
@@ -181,47 +189,61 @@ class Corpus:
 
     name: str
     sha256: str
-    solos: list
-    measure_values: list[list[str]]
-    values: list[str]
+    solos: tuple[Solo, ...]
+    measure_values: tuple[tuple[str, ...], ...]
+    values: tuple[str, ...]
     vocabulary: Vocabulary
     source: str | None = None
 
-    @property
-    def chords(self):
-        """The chords of every measure, one set per measure (a ChordTimeline)."""
-        from .solo import ChordTimeline
+    def __post_init__(self):
+        object.__setattr__(self, "solos", tuple(self.solos))
+        object.__setattr__(self, "measure_values", tuple(tuple(m) for m in self.measure_values))
+        object.__setattr__(self, "values", tuple(self.values))
 
-        return ChordTimeline([list(m.chords) for solo in self.solos for m in solo.measures])
+    @property
+    def chords(self) -> ChordTimeline:
+        """The chords of every measure, one set per measure (a new ChordTimeline each call)."""
+        return ChordTimeline([chords for solo in self.solos for chords in solo.chords])
 
     @property
     def n_values(self) -> int:
         return len(self.vocabulary)
 
     def xy(self, m: int = 60, Tx: int = 30, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """X (m, Tx, n_values) and Y (Tx, m, n_values) by the seed's data_processing."""
+        """X (m, Tx, n_values) and Y (Tx, m, n_values) by the course's data_processing."""
         X, Y, _ = data_processing(self.values, self.vocabulary.values_indices, m, Tx, seed)
         return X, Y
 
 
+# Corpora already read, keyed by the source's contents (SHA-256 of the file, or music21's
+# version for its lead sheets) and the options. Sharing them is safe: a Corpus is frozen
+# and holds tuples, so no caller (nor app visitor) can change what another one gets.
 _CORPUS_CACHE: dict[tuple, Corpus] = {}
 _CORPUS_CACHE_SIZE = 16
 
 
-def _corpus_from_solos(name: str, key_hash: str, solos: list, source: str | None = None) -> Corpus:
-    from .grammar import tokenize_solo
+def clear_corpus_cache() -> None:
+    """Forget every corpus read so far: the next :func:`load_corpus` reads its source again."""
+    _CORPUS_CACHE.clear()
 
-    measure_values = [[str(t) for t in measure] for solo in solos for measure in tokenize_solo(solo)]
-    values = [v for measure in measure_values for v in measure]
+
+def _corpus_from_solos(
+    name: str, key_hash: str, solos: list[Solo], source: str | None = None
+) -> Corpus:
+    measure_values = tuple(
+        tuple(str(t) for t in measure) for solo in solos for measure in tokenize_solo(solo)
+    )
+    values = tuple(v for measure in measure_values for v in measure)
     if not values:
-        from .errors import MelodyError
-
-        raise MelodyError(f"{name} gives no grammar values: choose other measures or another melody part.")
-    return Corpus(name, key_hash, solos, measure_values, values, Vocabulary.from_corpus(values), source)
+        raise MelodyError(
+            f"{name} gives no grammar values: choose other measures or another melody part."
+        )
+    vocabulary = Vocabulary.from_corpus(values)
+    return Corpus(name, key_hash, tuple(solos), measure_values, values, vocabulary, source)
 
 
 def load_corpus(
-    source=None,
+    source: str | Path | None = None,
     *,
     melody_part: int | str | None = None,
     chord_part: int | str | None = None,
@@ -233,8 +255,6 @@ def load_corpus(
     a user's file; measures: (first, last) measure numbers to keep, inclusive.
     A second call with the same file contents and options is served from memory.
     """
-    from . import extract, sources
-
     spec = sources.resolve_source(source)
     # the source as models record it: a name stays a name, a file is its path (part of the
     # key, so a corpus read from a path never claims to come from a name, or back)
@@ -244,7 +264,7 @@ def load_corpus(
     if spec.kind == "leadsheets":
         import music21
 
-        key = ("leadsheets", music21.__version__, extract.LEADSHEET_WORKS, options)
+        key = ("leadsheets", music21.__version__, LEADSHEET_WORKS, options)
     elif spec.kind == "metheny":  # resolve_source has verified these bytes' SHA-256
         key = (spec.kind, sources.METHENY_SHA256, options)
     else:
@@ -255,13 +275,15 @@ def load_corpus(
         return cached
 
     if spec.kind == "leadsheets":
-        solos = [extract.leadsheet_solo(work) for work in extract.LEADSHEET_WORKS]
+        solos = [leadsheet_solo(work) for work in LEADSHEET_WORKS]
         key_hash = hashlib.sha256(repr(key).encode()).hexdigest()
     elif spec.kind == "metheny" and options[:3] == (None, None, None):
-        solos = [extract.metheny_solo(spec.path)]
+        solos = [metheny_solo(spec.path)]
         key_hash = key[1]
     else:
-        solos = [extract.load_solo(spec.path, melody_part=melody_part, chord_part=chord_part, measures=measures)]
+        solos = [
+            load_solo(spec.path, melody_part=melody_part, chord_part=chord_part, measures=measures)
+        ]
         key_hash = key[1]
     corpus = _corpus_from_solos(spec.label, key_hash, solos, recorded)
 
@@ -271,12 +293,14 @@ def load_corpus(
     return corpus
 
 
-def load_music_utils(source=None, m: int = 60, Tx: int = 30):
-    """The seed's ``load_music_utils``: ``(X, Y, n_values, indices_values, chords)``.
+def load_music_utils(
+    source: str | Path | None = None, m: int = 60, Tx: int = 30
+) -> tuple[np.ndarray, np.ndarray, int, dict[int, str], ChordTimeline]:
+    """The course's ``load_music_utils``: ``(X, Y, n_values, indices_values, chords)``.
 
-    source: None or 'metheny' (the seed's solo, downloaded on first use), 'leadsheets'
+    source: None or 'metheny' (the course's solo, downloaded on first use), 'leadsheets'
     (offline), or the path of a MIDI/MusicXML file. X has shape (m, Tx, n_values), Y has
-    shape (Tx, m, n_values); on the Metheny file the seed prints n_values = 78.
+    shape (Tx, m, n_values); on the Metheny file the course prints n_values = 78.
     """
     corpus = load_corpus(source)
     X, Y = corpus.xy(m, Tx)

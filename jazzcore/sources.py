@@ -1,6 +1,6 @@
-"""Where a solo comes from: the seed's Metheny file, music21's lead sheets, or the user's file.
+"""Where a solo comes from: the course's Metheny file, music21's lead sheets, or the user's file.
 
-* ``"metheny"`` — Pat Metheny, "And Then I Knew", the MIDI the seed and deepjazz train on.
+* ``"metheny"`` — Pat Metheny, "And Then I Knew", the MIDI the course and deepjazz train on.
   It is not shipped: like a Keras dataset it is downloaded on first use, checked against
   its SHA-256 and kept in the cache folder (``data/`` of the project, or ``$JAZZCORE_CACHE``).
 * ``"leadsheets"`` — lead sheets with chord symbols from music21's own corpus: the offline
@@ -16,6 +16,7 @@ instead of a parser traceback or a hang.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tempfile
 import urllib.error
@@ -23,14 +24,17 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import mido
+
 from .errors import ChecksumError, InputFileError, SourceError
 
 METHENY_URL = "https://raw.githubusercontent.com/jisungk/deepjazz/master/midi/original_metheny.mid"
 METHENY_SHA256 = "0da8322ceab36b036682b5ece0c315193f7b701a3340a0ca5a523b107c6f428d"
 METHENY_SIZE = 92_549
 METHENY_FILENAME = "original_metheny.mid"
+METHENY_LABEL = 'Pat Metheny, "And Then I Knew" (the seed\'s solo)'
+"""The Metheny source's name in the app and the CLI (a corpus's ``name``)."""
 
-SOURCE_NAMES = ("metheny", "leadsheets")
 MIDI_SUFFIXES = (".mid", ".midi")
 MUSICXML_SUFFIXES = (".xml", ".musicxml", ".mxl")
 
@@ -115,7 +119,7 @@ def download_file(url: str, target: Path, sha256: str, *, max_bytes: int = MAX_F
 
 
 def metheny_path(*, url: str = METHENY_URL, directory: str | Path | None = None) -> Path:
-    """The seed's Metheny MIDI in the cache, downloaded and verified on first use."""
+    """The course's Metheny MIDI in the cache, downloaded and verified on first use."""
     folder = Path(directory) if directory is not None else cache_dir()
     return download_file(url, folder / METHENY_FILENAME, METHENY_SHA256)
 
@@ -134,13 +138,17 @@ def file_kind(data: bytes, name: str = "") -> str:
     """'midi' or 'musicxml' from a file's first bytes (and name); InputFileError otherwise."""
     label = name or "The file"
     if not data:
-        raise InputFileError(f"{label} is empty: choose a MIDI (.mid) or MusicXML (.xml, .mxl) file.")
+        raise InputFileError(
+            f"{label} is empty: choose a MIDI (.mid) or MusicXML (.xml, .mxl) file."
+        )
     if data[:4] == b"MThd":
         return "midi"
     if data[:4] == b"PK\x03\x04" and name.lower().endswith(".mxl"):
         return "musicxml"
     head = data[:4096].lstrip(b"\xef\xbb\xbf").lstrip()
-    if head.startswith(b"<") and (b"<score-partwise" in data[:20000] or b"<score-timewise" in data[:20000]):
+    if head.startswith(b"<") and (
+        b"<score-partwise" in data[:20000] or b"<score-timewise" in data[:20000]
+    ):
         return "musicxml"
     raise InputFileError(
         f"{label} is neither MIDI nor MusicXML (it does not start like either): "
@@ -148,16 +156,13 @@ def file_kind(data: bytes, name: str = "") -> str:
     )
 
 
-def scan_midi(data: bytes, name: str = "") -> None:
+def scan_midi(data: bytes, name: str = "") -> mido.MidiFile:
     """Read a MIDI file's events with mido (fast) and refuse corrupt, empty or oversized ones.
 
     This runs before music21 parses the file, so the slow parser only ever sees files of a
     bounded size and length: no hang on a file whose last event lies hours away.
+    Returns the file as mido read it.
     """
-    import io
-
-    import mido
-
     label = name or "The MIDI file"
     try:
         midi = mido.MidiFile(file=io.BytesIO(data))
@@ -167,7 +172,9 @@ def scan_midi(data: bytes, name: str = "") -> None:
             "it may be truncated or corrupt; export it again from your editor."
         ) from None
     if midi.type == 2:
-        raise InputFileError(f"{label} is a type 2 MIDI file (independent patterns): save it as type 0 or 1.")
+        raise InputFileError(
+            f"{label} is a type 2 MIDI file (independent patterns): save it as type 0 or 1."
+        )
     tpq = midi.ticks_per_beat or 480
     notes = 0
     longest = 0
@@ -181,12 +188,15 @@ def scan_midi(data: bytes, name: str = "") -> None:
     if notes == 0:
         raise InputFileError(f"{label} has no notes: choose a MIDI file with a melody in it.")
     if notes > MAX_MIDI_NOTES:
-        raise InputFileError(f"{label} has {notes} notes, more than the {MAX_MIDI_NOTES} accepted: cut it to the solo.")
+        raise InputFileError(
+            f"{label} has {notes} notes, more than the {MAX_MIDI_NOTES} accepted: cut it to the solo."
+        )
     if longest / tpq > MAX_MIDI_QUARTERS:
         raise InputFileError(
             f"{label} lasts {longest / tpq:.0f} quarter notes, more than the {MAX_MIDI_QUARTERS} "
             "accepted: cut it to the solo."
         )
+    return midi
 
 
 def _checked_path(path: str | Path) -> Path:
@@ -211,7 +221,20 @@ def music_file_sha256(path: str | Path) -> str:
     try:
         return sha256_of(path)
     except OSError as error:
-        raise InputFileError(f"Cannot read {path.name}: {error.strerror or error}.") from None
+        raise _unreadable(path, error) from None
+
+
+def _unreadable(path: Path, error: OSError) -> InputFileError:
+    return InputFileError(f"Cannot read {path.name}: {error.strerror or error}.")
+
+
+def _checked_bytes(path: str | Path) -> tuple[Path, bytes]:
+    """The path and the bytes of a file that passed :func:`_checked_path`."""
+    path = _checked_path(path)
+    try:
+        return path, path.read_bytes()
+    except OSError as error:
+        raise _unreadable(path, error) from None
 
 
 def check_music_file(path: str | Path) -> tuple[str, bytes]:
@@ -220,15 +243,23 @@ def check_music_file(path: str | Path) -> tuple[str, bytes]:
     Raises SourceError if the path does not exist, InputFileError if the file is empty,
     too big, of another type, or a corrupt MIDI.
     """
-    path = _checked_path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputFileError(f"Cannot read {path.name}: {error.strerror or error}.") from None
+    path, data = _checked_bytes(path)
     kind = file_kind(data, path.name)
     if kind == "midi":
         scan_midi(data, path.name)
     return kind, data
+
+
+def read_midi_file(path: str | Path) -> mido.MidiFile:
+    """The MIDI file at ``path`` as mido reads it, after the checks of :func:`check_music_file`.
+
+    Raises SourceError if the path does not exist, InputFileError if the file is not a MIDI
+    file (a MusicXML file included) or is empty, too big or corrupt.
+    """
+    path, data = _checked_bytes(path)
+    if file_kind(data, path.name) != "midi":
+        raise InputFileError(f"{path.name} is MusicXML, not MIDI: read it with load_solo.")
+    return scan_midi(data, path.name)
 
 
 @dataclass(frozen=True)
@@ -248,11 +279,11 @@ class SourceSpec:
 def resolve_source(source: str | Path | None = None) -> SourceSpec:
     """Turn ``None``/'metheny'/'leadsheets'/a path into a :class:`SourceSpec`.
 
-    'metheny' (and None, the seed's default) downloads the file on first use.
+    'metheny' (and None, the course's default) downloads the file on first use.
     Raises SourceError for an unknown name or a missing path.
     """
     if source is None or (isinstance(source, str) and source.strip().lower() == "metheny"):
-        return SourceSpec("metheny", metheny_path(), 'Pat Metheny, "And Then I Knew" (the seed\'s solo)')
+        return SourceSpec("metheny", metheny_path(), METHENY_LABEL)
     if isinstance(source, str) and source.strip().lower() == "leadsheets":
         return SourceSpec("leadsheets", None, "Lead sheets from music21's corpus (offline)")
     path = Path(source).expanduser()
@@ -260,7 +291,7 @@ def resolve_source(source: str | Path | None = None) -> SourceSpec:
         if not path.exists():
             raise SourceError(f"There is no file at {path}: check the path.")
         if path.is_file() and path.name == METHENY_FILENAME and sha256_of(path) == METHENY_SHA256:
-            return SourceSpec("metheny", path, 'Pat Metheny, "And Then I Knew" (the seed\'s solo)')
+            return SourceSpec("metheny", path, METHENY_LABEL)
         return SourceSpec("file", path, path.name)
     raise SourceError(
         f"Unknown source '{source}': use 'metheny', 'leadsheets' or the path of a "

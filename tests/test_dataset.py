@@ -1,35 +1,40 @@
-"""Vocabulary, X/Y and the seed's load_music_utils on the real Metheny solo."""
+"""Vocabulary, X/Y and the course's load_music_utils on the real Metheny solo."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import jazzcore
 from jazzcore import dataset
 from jazzcore.errors import ParameterError
+from jazzcore.solo import ChordTimeline
 
 
-def test_load_music_utils_gives_the_seeds_figures(metheny_file):
-    X, Y, n_values, indices_values, chords = jazzcore.load_music_utils(str(metheny_file))
+def test_load_music_utils_gives_the_courses_figures(metheny_file):
+    X, Y, n_values, indices_values, chords = dataset.load_music_utils(str(metheny_file))
     assert n_values == 78
     assert X.shape == (60, 30, 78) and Y.shape == (30, 60, 78)
-    assert len(indices_values) == 78 and len(chords) == 18  # the seed's 18 sets of chords
+    assert len(indices_values) == 78 and len(chords) == 18  # the course's 18 sets of chords
+    assert isinstance(chords, ChordTimeline)
+    assert all(len(c.pitches) >= 2 for measure in chords for c in measure)  # the piano's chords
 
 
 def test_metheny_by_name_from_the_cache(metheny_cache, monkeypatch):
     monkeypatch.setenv("JAZZCORE_OFFLINE", "1")
-    X, Y, n_values, _, _ = jazzcore.load_music_utils("metheny")
+    X, Y, n_values, _, _ = dataset.load_music_utils("metheny")
     assert (n_values, X.shape, Y.shape) == (78, (60, 30, 78), (30, 60, 78))
 
 
 def test_same_file_same_seed_same_vocabulary_and_xy(metheny_file):
     first = dataset.load_corpus(str(metheny_file))
-    dataset._CORPUS_CACHE.clear()
+    dataset.clear_corpus_cache()
     second = dataset.load_corpus(str(metheny_file))
     assert first is not second
+    assert dataset.load_corpus(str(metheny_file)) is second  # the same bytes: from memory
     assert first.vocabulary.tokens == second.vocabulary.tokens
     assert list(first.vocabulary.tokens) == sorted(first.vocabulary.tokens)
     X1, Y1 = first.xy()
@@ -37,6 +42,37 @@ def test_same_file_same_seed_same_vocabulary_and_xy(metheny_file):
     assert np.array_equal(X1, X2) and np.array_equal(Y1, Y2)
     X3, _ = first.xy(seed=1)
     assert not np.array_equal(X1, X3)
+
+
+def test_a_shared_corpus_cannot_be_changed_by_its_users(metheny_file):
+    corpus = dataset.load_corpus(str(metheny_file))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        corpus.values = ()
+    assert isinstance(corpus.values, tuple) and isinstance(corpus.solos, tuple)
+    assert all(isinstance(m, tuple) for m in corpus.measure_values)
+    assert sum(len(m) for m in corpus.measure_values) == len(corpus.values) == 193
+    # the course's dictionaries are the caller's own copies
+    corpus.vocabulary.values_indices["C,0.250"] = 999
+    corpus.vocabulary.indices_values[0] = "X,9.000"
+    corpus.chords.measures.clear()
+    again = dataset.load_corpus(str(metheny_file))
+    assert again is corpus
+    assert again.vocabulary.values_indices == {t: i for i, t in enumerate(again.vocabulary.tokens)}
+    assert again.vocabulary.indices_values[0] == again.vocabulary.tokens[0]
+    assert len(again.chords) == 18
+
+
+def test_vocabulary_is_sorted_and_counts_the_corpus():
+    vocab = dataset.Vocabulary.from_corpus(["S,0.500", "C,0.250", "S,0.500", "R,1.000"])
+    assert vocab.tokens == ("C,0.250", "R,1.000", "S,0.500") and vocab.counts == (1, 1, 2)
+    assert vocab.index("S,0.500") == 2 and "R,1.000" in vocab and "X,1.000" not in vocab
+    assert vocab.decode(vocab.encode(["S,0.500", "C,0.250"])) == ["S,0.500", "C,0.250"]
+    with pytest.raises(ParameterError, match="not in this vocabulary"):
+        vocab.index("X,1.000")
+    # the course's values_indices in place of indices_values names the mix-up
+    with pytest.raises(ParameterError, match="not values_indices"):
+        dataset.Vocabulary.from_indices_values(vocab.values_indices)
+    assert dataset.Vocabulary.from_indices_values(vocab.indices_values).tokens == vocab.tokens
 
 
 def test_xy_obey_the_shift_rule_on_the_real_corpus(metheny_file):
@@ -51,8 +87,8 @@ def test_xy_obey_the_shift_rule_on_the_real_corpus(metheny_file):
     assert " ".join(window) in text
 
 
-def test_seed_window_starts_match_numpy_global_seed_zero():
-    # The seed draws starts with np.random.seed(0); np.random.choice(len(corpus) - Tx) per window.
+def test_window_starts_match_numpy_global_seed_zero():
+    # The course draws starts with np.random.seed(0); np.random.choice(len(corpus) - Tx) per window.
     corpus = [f"C,{d:.3f}" for d in np.linspace(0.25, 4, 40)]
     vocab = dataset.Vocabulary.from_corpus(corpus)
     X, _, _ = dataset.data_processing(corpus, vocab.values_indices, m=3, Tx=5)
@@ -64,8 +100,15 @@ def test_seed_window_starts_match_numpy_global_seed_zero():
         assert vocab.decode(X[i, 1:].argmax(axis=1)) == corpus[s + 1 : s + 5]
 
 
-@given(st.lists(st.sampled_from(["C,0.250", "S,0.500,<m2,P-4>", "R,1.000", "A,0.333,<M3,m-2>"]), min_size=12, max_size=60),
-       st.integers(2, 10), st.integers(1, 8))
+@given(
+    st.lists(
+        st.sampled_from(["C,0.250", "S,0.500,<m2,P-4>", "R,1.000", "A,0.333,<M3,m-2>"]),
+        min_size=12,
+        max_size=60,
+    ),
+    st.integers(2, 10),
+    st.integers(1, 8),
+)
 def test_shift_rule_property(values, Tx, m):
     vocab = dataset.Vocabulary.from_corpus(values)
     if len(values) <= Tx:
@@ -74,7 +117,11 @@ def test_shift_rule_property(values, Tx, m):
         return
     X, Y, n = dataset.data_processing(values, vocab.values_indices, m, Tx)
     assert X.shape == (m, Tx, n) and Y.shape == (Tx, m, n)
-    assert np.array_equal(Y[:-1], np.swapaxes(X[:, 1:], 0, 1)) and not Y[-1].any() and not X[:, 0].any()
+    assert (
+        np.array_equal(Y[:-1], np.swapaxes(X[:, 1:], 0, 1))
+        and not Y[-1].any()
+        and not X[:, 0].any()
+    )
 
 
 def test_bad_parameters_are_one_line_errors():

@@ -1,31 +1,31 @@
-"""From music to Solo: the seed's Metheny solo, any user's score, music21's lead sheets."""
+"""From music to Solo: the course's Metheny solo, any user's score, music21's lead sheets."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 
+import mido
 import pytest
 from music21 import chord, harmony, instrument, note, stream, tie
 
 from jazzcore.errors import InputFileError, MelodyError, ParameterError, SourceError
-from jazzcore.extract import (
+from jazzcore.grammar import GrammarToken, tokenize_solo
+from jazzcore.readers import (
     LEADSHEET_WORKS,
-    guess_melody_part,
     leadsheet_solo,
     list_parts,
     load_solo,
     metheny_solo,
-    snap_to_grid,
-    solo_from_score,
 )
-from jazzcore.grammar import GrammarToken, tokenize_solo
+from jazzcore.readers.metheny import snap_to_grid
+from jazzcore.readers.score import guess_melody_part, solo_from_score
 
 
 def corpus_values(solo):
     return [str(t) for measure in tokenize_solo(solo) for t in measure]
 
 
-# --- the seed's Metheny solo -----------------------------------------------------------
+# --- the course's Metheny solo -----------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -34,14 +34,14 @@ def metheny(metheny_file):
     return solo, corpus_values(solo)
 
 
-def test_metheny_has_the_seeds_78_values(metheny):
+def test_metheny_has_the_courses_78_values(metheny):
     solo, values = metheny
-    assert len(set(values)) == 78  # the seed prints n_values = 78, X (60, 30, 78)
+    assert len(set(values)) == 78  # the course prints n_values = 78, X (60, 30, 78)
     # "Loop over all 18 set of chords": the solo window, offsets 476-548, is measures
     # int(476 / 4) = 119 to 136 (the piano's extra group at 548 is dropped)
     assert [m.number for m in solo.measures] == list(range(119, 137))
     # one value per guitar note: music21's MIDI import of the time made no rests there
-    assert len(values) == solo.note_count
+    assert len(values) == solo.note_count == 193
     assert not any(v.startswith("R") for v in values)
     assert solo.tempo_bpm == pytest.approx(112.0)  # 535714 µs per quarter
 
@@ -64,12 +64,58 @@ def test_metheny_chords_are_the_pianos(metheny):
             assert 0 <= n.offset < 4 and n.duration > 0 and n.pitch is not None
 
 
-def test_the_heuristic_finds_the_seeds_guitar(metheny_file):
-    # the seed takes part 5, the guitar, as the melody; drums (channel 10) are flagged
+@pytest.mark.slow  # music21 parses the whole 19-track file (several seconds)
+def test_the_heuristic_finds_the_courses_guitar(metheny_file):
+    # the course takes part 5, the guitar, as the melody; drums (channel 10) are flagged
     infos = list_parts(metheny_file)
     assert len(infos) == 19 and infos[5].name == "Guitar"
     assert [i.index for i in infos if i.is_drum] == list(range(10, 19))
     assert guess_melody_part(infos) == 5
+
+
+def metheny_like_midi(path):
+    """A small MIDI file shaped like the Metheny file's band, one track per part:
+    a chordal piano, a busy guitar around G4 (32 eighths), a sparse synth 7 semitones
+    higher (8 half notes, a quarter of the guitar's notes) and drums on channel 10."""
+    midi = mido.MidiFile(ticks_per_beat=480)
+
+    def track(name, channel, notes):  # notes: (start tick, length in ticks, pitches)
+        events = []
+        for start, length, pitches in notes:
+            for p in pitches:
+                events.append(
+                    (start, 1, mido.Message("note_on", channel=channel, note=p, velocity=80))
+                )
+                events.append(
+                    (start + length, 0, mido.Message("note_off", channel=channel, note=p))
+                )
+        result = mido.MidiTrack([mido.MetaMessage("track_name", name=name, time=0)])
+        tick = 0
+        for at, _, message in sorted(events, key=lambda e: (e[0], e[1])):
+            result.append(message.copy(time=at - tick))
+            tick = at
+        midi.tracks.append(result)
+
+    track("Piano", 0, [(k * 1920, 1920, (60, 64, 67)) for k in range(4)])
+    track("Guitar", 1, [(k * 240, 240, (67 + (-2, 0, 2, 0)[k % 4],)) for k in range(32)])
+    track("Synth", 2, [(k * 960, 960, (74 + (0, 2)[k % 2] - 1,)) for k in range(8)])
+    track("Drums", 9, [(k * 480, 120, (38,)) for k in range(16)])
+    midi.save(str(path))
+    return path
+
+
+def test_the_heuristic_prefers_a_busy_line_to_a_sparse_higher_one(tmp_path):
+    # the Metheny case in small: the guitar (lower, 4x the notes) is the melody, not the
+    # synth above it; the piano is chordal; channel 10 is drums
+    piano, guitar, synth, drums = list_parts(metheny_like_midi(tmp_path / "band.mid"))
+    assert [p.name for p in (piano, guitar, synth, drums)] == ["Piano", "Guitar", "Synth", "Drums"]
+    assert piano.is_chordal and not piano.is_melody_like
+    assert (guitar.note_count, guitar.mean_pitch) == (32, 67.0)
+    assert (synth.note_count, synth.mean_pitch) == (8, 74.0)
+    assert guitar.is_melody_like and synth.is_melody_like
+    assert drums.is_drum and drums.mean_pitch is None
+    # guitar 67 + 4·log2(1) = 67 beats synth 74 + 4·log2(1/4) = 66
+    assert guess_melody_part([piano, guitar, synth, drums]) == 1
 
 
 @pytest.mark.parametrize(
@@ -109,11 +155,16 @@ BASS = ["C2", "E2", "G2", "C2", "F2", "A2", "C3", "F2"]  # MIDI 36 40 43 36 41 4
 
 
 def band(with_melody=True, with_chords=True):
-    drums = make_part("Drums", instrument.SnareDrum(), [(k, note.Unpitched(quarterLength=1.0)) for k in range(8)])
+    drums = make_part(
+        "Drums", instrument.SnareDrum(), [(k, note.Unpitched(quarterLength=1.0)) for k in range(8)]
+    )
     piano = make_part(
         "Piano",
         instrument.Piano(),
-        [(0.0, chord.Chord(["C4", "E4", "G4"], quarterLength=4.0)), (4.0, chord.Chord(["F3", "A3", "C4"], quarterLength=4.0))],
+        [
+            (0.0, chord.Chord(["C4", "E4", "G4"], quarterLength=4.0)),
+            (4.0, chord.Chord(["F3", "A3", "C4"], quarterLength=4.0)),
+        ],
     )
     bass = make_part("Bass", instrument.ElectricBass(), [(k, n(p)) for k, p in enumerate(BASS)])
     melody = make_part("Melody", instrument.Flute(), [(k, n(p)) for k, p in enumerate(MELODY)])
@@ -125,8 +176,12 @@ def test_list_parts_reports_the_evidence():
     drums, piano, bass, melody = list_parts(band())
     assert drums.is_drum and drums.mean_pitch is None
     assert piano.polyphony == 1.0 and piano.note_count == 2 and piano.is_chordal
-    assert bass.polyphony == 0.0 and bass.mean_pitch == pytest.approx(sum([36, 40, 43, 36, 41, 45, 48, 41]) / 8)
-    assert melody.polyphony == 0.0 and melody.mean_pitch == pytest.approx(sum([76, 74, 72, 74, 76, 76, 76, 79]) / 8)
+    assert bass.polyphony == 0.0 and bass.mean_pitch == pytest.approx(
+        sum([36, 40, 43, 36, 41, 45, 48, 41]) / 8
+    )
+    assert melody.polyphony == 0.0 and melody.mean_pitch == pytest.approx(
+        sum([76, 74, 72, 74, 76, 76, 76, 79]) / 8
+    )
     assert melody.is_melody_like and (melody.first_measure, melody.last_measure) == (0, 1)
     assert [p.name for p in (drums, piano, bass, melody)] == ["Drums", "Piano", "Bass", "Melody"]
 
@@ -139,7 +194,10 @@ def test_the_melody_is_found_and_can_be_overridden():
     assert solo.chord_source == "the accompaniment, chordified"
     assert [n.pitch for m in solo.measures for n in m.notes] == [76, 74, 72, 74, 76, 76, 76, 79]
     # chordified: C E G over the C bass, then F A C over the F bass
-    assert [sorted({p % 12 for p in m.chords[0].pitches}) for m in solo.measures] == [[0, 4, 7], [0, 5, 9]]
+    assert [sorted({p % 12 for p in m.chords[0].pitches}) for m in solo.measures] == [
+        [0, 4, 7],
+        [0, 5, 9],
+    ]
     assert solo_from_score(score, melody_part=2).melody_part == "part 2 (Bass)"
     assert solo_from_score(score, melody_part="bass").melody_part == "part 2 (Bass)"
     assert solo_from_score(score, melody_part="2").melody_part == "part 2 (Bass)"
@@ -186,11 +244,23 @@ def test_melody_errors():
     drums_only = band(with_melody=False, with_chords=False)
     with pytest.raises(MelodyError, match="no pitched notes"):
         solo_from_score(drums_only)
-    piano_only = stream.Score([make_part("Piano", instrument.Piano(), [(k * 4.0, chord.Chord(["C4", "E4", "G4"], quarterLength=4)) for k in range(4)])])
+    piano_only = stream.Score(
+        [
+            make_part(
+                "Piano",
+                instrument.Piano(),
+                [(k * 4.0, chord.Chord(["C4", "E4", "G4"], quarterLength=4)) for k in range(4)],
+            )
+        ]
+    )
     with pytest.raises(MelodyError, match="only chords"):
         solo_from_score(piano_only)
     with pytest.raises(MelodyError, match="no chords"):
-        solo_from_score(stream.Score([make_part("Melody", instrument.Flute(), [(k, n(p)) for k, p in enumerate(MELODY)])]))
+        solo_from_score(
+            stream.Score(
+                [make_part("Melody", instrument.Flute(), [(k, n(p)) for k, p in enumerate(MELODY)])]
+            )
+        )
     with pytest.raises(MelodyError, match="drum"):
         solo_from_score(band(), melody_part="Drums")
     with pytest.raises(MelodyError, match="measures 40–50"):
@@ -230,7 +300,11 @@ def test_chord_symbols_are_realized_and_carried():
     # E over C7: chord tone; D: in F major, the scale of C7; F#: a semitone below G.
     # A over F: chord tone; G: in every major scale holding F A C; rests keep no bracket.
     # C over F (carried): chord tone.
-    assert [[v.split(",")[0] for v in m] for m in values] == [["C", "S", "A"], ["C", "S", "R"], ["C", "R"]]
+    assert [[v.split(",")[0] for v in m] for m in values] == [
+        ["C", "S", "A"],
+        ["C", "S", "R"],
+        ["C", "R"],
+    ]
     assert values[0][1:] == ["S,1.000,<m2,P-4>", "A,1.000,<P5,A1>"]  # M2 down, M3 up
 
 
@@ -276,8 +350,18 @@ def test_load_solo_bad_files(tmp_path):
 def test_metheny_solo_refuses_another_file(tmp_path):
     path = tmp_path / "band.mid"
     band().write("midi", fp=str(path))
-    with pytest.raises(MelodyError):
+    with pytest.raises(MelodyError, match="load_solo"):
         metheny_solo(path)
+    with pytest.raises(SourceError):
+        metheny_solo(tmp_path / "missing.mid")
+    text = tmp_path / "notes.mid"
+    text.write_text("not a MIDI file")
+    with pytest.raises(InputFileError):
+        metheny_solo(text)
+    xml = tmp_path / "band.musicxml"
+    band().write("musicxml", fp=str(xml))
+    with pytest.raises(InputFileError, match="not MIDI"):
+        metheny_solo(xml)
 
 
 # --- music21's lead sheets: the offline default --------------------------------------------

@@ -36,7 +36,8 @@ def loopback_server(metheny_file):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # a short poll interval: shutdown() waits for the next poll (0.5 s by default)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}", hits
     server.shutdown()
@@ -56,7 +57,9 @@ def test_download_verifies_and_caches(tmp_path, loopback_server, monkeypatch):
     assert sources.metheny_cached(tmp_path)
 
 
-def test_download_with_wrong_bytes_is_refused_and_not_cached(tmp_path, loopback_server, monkeypatch):
+def test_download_with_wrong_bytes_is_refused_and_not_cached(
+    tmp_path, loopback_server, monkeypatch
+):
     monkeypatch.delenv("JAZZCORE_OFFLINE", raising=False)
     base, _ = loopback_server
     with pytest.raises(ChecksumError, match="SHA-256"):
@@ -171,6 +174,19 @@ def test_missing_path_and_folder(tmp_path):
         sources.check_music_file(tmp_path / "nothing.mid")
     with pytest.raises(SourceError, match="is a folder"):
         sources.check_music_file(tmp_path)
+
+
+def test_read_midi_file_checks_then_parses(tmp_path, metheny_file):
+    midi = sources.read_midi_file(metheny_file)
+    assert midi.ticks_per_beat > 0 and len(midi.tracks) > 1
+    xml = tmp_path / "song.musicxml"
+    xml.write_bytes(b'<?xml version="1.0"?>\n<score-partwise version="3.1"></score-partwise>')
+    with pytest.raises(InputFileError, match="not MIDI"):
+        sources.read_midi_file(xml)
+    silent = tmp_path / "silent.mid"
+    silent.write_bytes(_midi_bytes(notes=False))
+    with pytest.raises(InputFileError, match="has no notes"):
+        sources.read_midi_file(silent)
 
 
 def test_musicxml_is_recognised():
