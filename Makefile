@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
+SOURCES := jazzcore tests bench pages streamlit_app.py
 
-.PHONY: run test lint bench clean
+.PHONY: run test test-fast lint format bench clean
 
 # The venv is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt
@@ -23,8 +24,17 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest -q tests
 
+# The inner loop: everything but the slow tests (training through the UI, Keras, browser).
+test-fast: $(VENV)/.installed-dev
+	$(PY) -m pytest -q -m "not slow and not browser" tests
+
 lint: $(VENV)/.installed-dev
-	$(VENV)/bin/ruff check jazzcore tests bench pages streamlit_app.py
+	$(VENV)/bin/ruff check $(SOURCES)
+	$(VENV)/bin/ruff format --check $(SOURCES)
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff format $(SOURCES)
+	$(VENV)/bin/ruff check --fix $(SOURCES)
 
 bench: $(VENV)/.installed
 	for b in bench/*.py; do $(PY) $$b || exit 1; done

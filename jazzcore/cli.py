@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
         help="'metheny' (downloaded on first use), 'leadsheets' (offline) or a MIDI/MusicXML path",
     )
     train.add_argument("--epochs", type=int, default=100)
-    train.add_argument("--n-a", type=int, default=64, help="LSTM units (the seed's 64)")
+    train.add_argument("--n-a", type=int, default=64, help="LSTM units (the course's 64)")
     train.add_argument("--learning-rate", type=float, default=0.01)
     train.add_argument("--m", type=int, default=60, help="training windows")
     train.add_argument("--tx", type=int, default=30, help="time steps per window")

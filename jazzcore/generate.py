@@ -26,7 +26,7 @@ import numpy as np
 
 from .dataset import Corpus, Vocabulary
 from .errors import ChordSymbolError, ParameterError, VocabularyMismatchError, write_output
-from .midi import write_midi
+from .midi import music21_score, write_midi
 from .postprocess import (
     COURSE_LAYOUT,
     FULL,
@@ -256,39 +256,6 @@ def _chosen_sets(timeline: ChordTimeline, chord_sets, from_progression: bool) ->
 
 
 # ---------------------------------------------------------------------------------------
-# The result as a music21 Score
-
-
-def to_stream(melody: Sequence[Sound], chords: Sequence[ChordEvent], tempo_bpm: float = TEMPO_BPM):
-    """A music21 Score of the piece: a melody Part (Electric Guitar), a chord Part (Piano)
-    and the tempo. Offsets are the sounds' and chords' (quarter lengths)."""
-    from music21 import chord as m21chord
-    from music21 import instrument, note, stream, tempo
-
-    melody_part, chord_part = stream.Part(id="melody"), stream.Part(id="chords")
-    melody_part.insert(0.0, instrument.ElectricGuitar())
-    chord_part.insert(0.0, instrument.Piano())
-    items = []
-    for s in melody:
-        element = (
-            note.Rest(quarterLength=s.duration)
-            if s.is_rest
-            else note.Note(s.pitch, quarterLength=s.duration)
-        )
-        items += [s.offset, element]
-    melody_part.insert(items)
-    items = []
-    for c in chords:
-        items += [c.offset, m21chord.Chord(list(c.pitches), quarterLength=c.duration)]
-    chord_part.insert(items)
-    score = stream.Score(id="generated")
-    score.insert(0.0, tempo.MetronomeMark(number=tempo_bpm))
-    score.insert(0.0, melody_part)
-    score.insert(0.0, chord_part)
-    return score
-
-
-# ---------------------------------------------------------------------------------------
 # The piece
 
 
@@ -362,7 +329,7 @@ def generate_music(
     if not any(sounding):
         raise ChordSymbolError("There are no chords to write a solo over: every measure is empty.")
 
-    # One Generator from the seed; each set gets its own child stream for sampling and
+    # One Generator from ``seed``; each set gets its own child stream for sampling and
     # one for the post-processor, so 'full' and 'raw' hear the same sampled values.
     streams = rng.spawn(2 * len(chosen))
     sets, melody, placed_chords = [], [], []
@@ -399,5 +366,5 @@ def generate_music(
     )
     if verbose and path is not None:
         print(report.lines[-1])
-    score = to_stream(melody, placed_chords, tempo_bpm) if return_stream else None
+    score = music21_score(melody, placed_chords, tempo_bpm) if return_stream else None
     return score, report

@@ -100,6 +100,36 @@ def write_midi(
     return buffer.getvalue()
 
 
+def music21_score(melody: Iterable, chords: Iterable, tempo_bpm: float = 130.0):
+    """The same piece as a music21 Score (what the course's generate_music returned): a
+    melody Part (Electric Guitar), a chord Part (Piano) and the tempo. melody and chords as
+    for :func:`write_midi` (offsets and durations in quarter lengths)."""
+    from music21 import chord as m21chord
+    from music21 import instrument, note, stream, tempo
+
+    melody_part, chord_part = stream.Part(id="melody"), stream.Part(id="chords")
+    melody_part.insert(0.0, instrument.ElectricGuitar())
+    chord_part.insert(0.0, instrument.Piano())
+    items = []
+    for s in melody:
+        element = (
+            note.Rest(quarterLength=s.duration)
+            if s.is_rest
+            else note.Note(s.pitch, quarterLength=s.duration)
+        )
+        items += [s.offset, element]
+    melody_part.insert(items)
+    items = []
+    for c in chords:
+        items += [c.offset, m21chord.Chord(list(c.pitches), quarterLength=c.duration)]
+    chord_part.insert(items)
+    score = stream.Score(id="generated")
+    score.insert(0.0, tempo.MetronomeMark(number=tempo_bpm))
+    score.insert(0.0, melody_part)
+    score.insert(0.0, chord_part)
+    return score
+
+
 @dataclass(frozen=True)
 class NoteEvent:
     """One note of a MIDI file, as the piano roll shows it and the synthesizers play it.

@@ -18,24 +18,46 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory, metheny_file):
     out = tmp_path_factory.mktemp("cli") / "model.npz"
-    assert main(["train", "--source", str(metheny_file), "--epochs", "30", "--out", str(out), "--quiet"]) == 0
+    assert (
+        main(
+            ["train", "--source", str(metheny_file), "--epochs", "30", "--out", str(out), "--quiet"]
+        )
+        == 0
+    )
     return out
 
 
 def test_train_writes_a_model_of_the_metheny_vocabulary(model_file, metheny_file, capsys):
     model = load_model(model_file)
-    assert model.source == str(metheny_file)  # the path it was given, where generate finds the chords
+    assert model.source == str(
+        metheny_file
+    )  # the path it was given, where generate finds the chords
     assert model.n_values == 78 and model.n_a == 64 and len(model.history) == 30
     assert model.history[0]["loss"] > model.history[-1]["loss"]
 
 
 def test_generate_writes_midi_and_wav(model_file, tmp_path, capsys):
     midi_path, wav_path = tmp_path / "solo.mid", tmp_path / "out" / "solo.wav"
-    code = main(["generate", "--model", str(model_file), "--ty", "20", "--seed", "1",
-                 "--out", str(midi_path), "--wav", str(wav_path), "--synth", "numpy"])
+    code = main(
+        [
+            "generate",
+            "--model",
+            str(model_file),
+            "--ty",
+            "20",
+            "--seed",
+            "1",
+            "--out",
+            str(midi_path),
+            "--wav",
+            str(wav_path),
+            "--synth",
+            "numpy",
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
-    assert printed.count("Generated") == 5  # the seed's 5 chord sets of the Metheny solo
+    assert printed.count("Generated") == 5  # the course's 5 chord sets of the Metheny solo
     midi = pretty_midi.PrettyMIDI(str(midi_path))
     assert len(midi.instruments) == 2 and all(i.notes for i in midi.instruments)
     assert wav_path.read_bytes()[:4] == b"RIFF"
@@ -43,8 +65,24 @@ def test_generate_writes_midi_and_wav(model_file, tmp_path, capsys):
 
 def test_generate_over_a_typed_progression(model_file, tmp_path, capsys):
     out = tmp_path / "prog.mid"
-    assert main(["generate", "--model", str(model_file), "--ty", "10", "--seed", "2", "--out", str(out),
-                 "--progression", "Dm7 G7 | Cmaj7"]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                "--model",
+                str(model_file),
+                "--ty",
+                "10",
+                "--seed",
+                "2",
+                "--out",
+                str(out),
+                "--progression",
+                "Dm7 G7 | Cmaj7",
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out.count("Generated") == 2  # one set per bar
 
 
@@ -70,8 +108,21 @@ def test_a_file_that_is_not_a_model(tmp_path, capsys):
 
 
 def test_python_dash_m_entry_point(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "jazzcore", "train", "--source", "nowhere.mid",
-                             "--out", str(tmp_path / "m.npz")], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jazzcore",
+            "train",
+            "--source",
+            "nowhere.mid",
+            "--out",
+            str(tmp_path / "m.npz"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2 and "There is no file at nowhere.mid" in result.stderr
 
 
@@ -79,10 +130,29 @@ def test_stdout_is_ours_on_a_ci_runner(model_file, tmp_path):
     # pyfluidsynth prints the library it found on import when $CI is set (pretty_midi imports
     # it too); a script that parses `generate`'s output must not see that line.
     env = {**__import__("os").environ, "CI": "1"}
-    result = subprocess.run([sys.executable, "-m", "jazzcore", "generate", "--model", str(model_file),
-                             "--ty", "10", "--seed", "3", "--out", str(tmp_path / "s.mid"),
-                             "--wav", str(tmp_path / "s.wav")], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jazzcore",
+            "generate",
+            "--model",
+            str(model_file),
+            "--ty",
+            "10",
+            "--seed",
+            "3",
+            "--out",
+            str(tmp_path / "s.mid"),
+            "--wav",
+            str(tmp_path / "s.wav"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-500:]
     assert "was found" not in result.stdout
     assert result.stdout.count("Generated") == 5
