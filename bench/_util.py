@@ -1,4 +1,4 @@
-"""Small helpers shared by the bench scripts: the seed's MIDI, medians, a header line."""
+"""Small helpers shared by the bench scripts: the course's MIDI, medians, a header line."""
 
 from __future__ import annotations
 

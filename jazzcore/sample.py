@@ -1,17 +1,17 @@
 """Sample a sequence of values from the trained cell, one step at a time, in NumPy.
 
-The seed builds a Keras graph of Ty unrolled steps for every Ty (``music_inference_model``)
+The course builds a Keras graph of Ty unrolled steps for every Ty (``music_inference_model``)
 and feeds the argmax of each step back as the next input. Here the same loop runs on the
 trained arrays directly, so a new Ty or a new seed costs nothing but the steps themselves:
 
-* step 0 starts from x = 0, a = 0, c = 0 (the seed's ``x_initializer``, ``a_initializer``,
+* step 0 starts from x = 0, a = 0, c = 0 (the course's ``x_initializer``, ``a_initializer``,
   ``c_initializer``);
 * each step: the LSTM cell, the Dense softmax, then a choice — the argmax (greedy, the
-  seed), or a draw from the softmax sharpened or flattened by a temperature and cut to the
+  course), or a draw from the softmax sharpened or flattened by a temperature and cut to the
   top k values — and the chosen value, one-hot, is the next input.
 
 Because the input is one-hot, ``x W`` is a row of the kernel: no product is needed for it.
-``predict_and_sample`` is the seed's function for a Keras inference model.
+``predict_and_sample`` is the course's function for a Keras inference model.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import ParameterError, check_int
-from .training import _gate_scale
+from .network import LSTMWeights, gate_scale
 
 MAX_TY = 1000
 
@@ -33,9 +33,15 @@ def check_sampling(Ty, temperature, top_k, n_values: int) -> tuple[int, float | 
     """Validated (Ty, temperature, top_k); a ParameterError with a one-line reason otherwise."""
     Ty = check_Ty(Ty)
     if temperature is not None:
-        if isinstance(temperature, bool) or not isinstance(temperature, int | float | np.floating) \
-                or not np.isfinite(temperature) or temperature <= 0:
-            raise ParameterError(f"temperature = {temperature!r} must be a number > 0 (or None for greedy argmax).")
+        if (
+            isinstance(temperature, bool)
+            or not isinstance(temperature, int | float | np.floating)
+            or not np.isfinite(temperature)
+            or temperature <= 0
+        ):
+            raise ParameterError(
+                f"temperature = {temperature!r} must be a number > 0 (or None for greedy argmax)."
+            )
         temperature = float(temperature)
     if top_k is not None:
         top_k = check_int("top_k (at most the vocabulary size)", top_k, 1, n_values)
@@ -54,7 +60,7 @@ def random_generator(seed) -> np.random.Generator:
 
 
 def sample_indices(
-    weights,
+    weights: LSTMWeights,
     Ty: int,
     *,
     temperature: float | None = None,
@@ -65,9 +71,9 @@ def sample_indices(
 ):
     """Ty value indices from the trained network.
 
-    weights: an :class:`~jazzcore.training.LSTMWeights` (kernel (n_values, 4 n_a), recurrent
+    weights: an :class:`~jazzcore.network.LSTMWeights` (kernel (n_values, 4 n_a), recurrent
     kernel (n_a, 4 n_a), bias (4 n_a,), dense kernel (n_a, n_values), dense bias (n_values,)).
-    temperature None and top_k None: greedy argmax, the seed's inference model. A temperature
+    temperature None and top_k None: greedy argmax, the course's inference model. A temperature
     (> 0) or a top_k (1 … n_values) draws from the softmax of logits / temperature restricted
     to the k most likely values (top_k = 1 is greedy again); ``seed`` (int) makes the draw
     reproducible. first_allowed: (n_values,) bool, the values the first step may choose
@@ -76,7 +82,7 @@ def sample_indices(
     Returns int64 (Ty,); with ``return_probabilities`` also float64 (Ty, n_values), the
     distribution each choice was made from.
     """
-    n_values, n_a = weights.kernel.shape[0], weights.recurrent_kernel.shape[0]
+    n_values, n_a = weights.n_values, weights.n_a
     Ty, temperature, top_k = check_sampling(Ty, temperature, top_k, n_values)
     greedy = temperature is None and (top_k is None or top_k == 1)
     rng = None if greedy else random_generator(seed)
@@ -87,12 +93,12 @@ def sample_indices(
 
     # float64 for the steps: the arrays are small and argmax ties then match Keras's float32
     # only where the gap is real; the tests compare with the Keras graph on float32 weights.
-    W = weights.kernel.astype(np.float64) + weights.bias.astype(np.float64)  # row v: x W + b for x = e_v
     b = weights.bias.astype(np.float64)
+    W = weights.kernel.astype(np.float64) + b  # row v: x W + b for x = e_v
     U = weights.recurrent_kernel.astype(np.float64)
     Wd = weights.dense_kernel.astype(np.float64)
     bd = weights.dense_bias.astype(np.float64)
-    scale = _gate_scale(n_a, np.float64)  # σ(z) = (1 + tanh(z/2)) / 2: one tanh for all four gates
+    scale = gate_scale(n_a, np.float64)  # σ(z) = (1 + tanh(z/2)) / 2: one tanh for all four gates
     shift = 1.0 - scale
     a = np.zeros(n_a)
     c = np.zeros(n_a)
@@ -124,11 +130,11 @@ def sample_indices(
 
 
 def predict_and_sample(inference_model, x_initializer=None, a_initializer=None, c_initializer=None):
-    """The seed's ``predict_and_sample``: run a Keras inference model once and read its choices.
+    """The course's ``predict_and_sample``: run a Keras inference model once and read its choices.
 
-    inference_model: :func:`jazzcore.model.music_inference_model` (inputs x0 (1, 1, n_values),
+    inference_model: :func:`jazzcore.keras_model.music_inference_model` (inputs x0 (1, 1, n_values),
     a0 (1, n_a), c0 (1, n_a); Ty outputs (1, n_values)). The initializers default to zeros.
-    Returns ``results`` (Ty, n_values) one-hot and ``indices`` (Ty, 1) int, as the seed does.
+    Returns ``results`` (Ty, n_values) one-hot and ``indices`` (Ty, 1) int, as the notebook's does.
     """
     n_values = int(inference_model.inputs[0].shape[-1])
     n_a = int(inference_model.inputs[1].shape[-1])
@@ -142,4 +148,11 @@ def predict_and_sample(inference_model, x_initializer=None, a_initializer=None, 
     return results, indices
 
 
-__all__ = ["sample_indices", "predict_and_sample", "check_sampling", "check_Ty", "random_generator", "MAX_TY"]
+__all__ = [
+    "sample_indices",
+    "predict_and_sample",
+    "check_sampling",
+    "check_Ty",
+    "random_generator",
+    "MAX_TY",
+]

@@ -38,11 +38,11 @@ def metheny_xy(metheny_file):
 
 @pytest.fixture(scope="session")
 def metheny_model(metheny_xy):
-    """A model trained as the seed trains it: 100 epochs, n_a = 64, seed 0 (about 1 s)."""
-    import jazzcore
+    """A model trained as the course trains it: 100 epochs, n_a = 64, seed 0 (about 1 s)."""
+    from jazzcore.training import train
 
     X, Y, indices_values = metheny_xy
-    return jazzcore.train(X, Y, vocabulary=indices_values)
+    return train(X, Y, indices_values)
 
 
 @pytest.fixture

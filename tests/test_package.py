@@ -17,7 +17,7 @@ def run(code: str) -> str:
 
 def test_train_stays_the_function_after_its_module_is_imported():
     out = run(
-        "import jazzcore, jazzcore.training; from jazzcore.training import forward; "
+        "import jazzcore, jazzcore.training; from jazzcore.network import forward; "
         "print(callable(jazzcore.train), jazzcore.train.__module__)"
     )
     assert out == "True jazzcore.training"

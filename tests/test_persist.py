@@ -10,18 +10,36 @@ import zipfile
 import numpy as np
 import pytest
 
-import jazzcore
 from jazzcore.dataset import Vocabulary
 from jazzcore.errors import ModelFileError, OutputError, VocabularyMismatchError
+from jazzcore.model import DataShape, TrainConfig
 from jazzcore.persist import load_model, model_bytes, save_model
+from jazzcore.training import train
 
 
 @pytest.fixture(scope="module")
-def model(metheny_file):
-    X, Y, _, indices_values, _ = jazzcore.load_music_utils(metheny_file)
-    trained = jazzcore.train(X, Y, vocabulary=indices_values, epochs=20, n_a=16, seed=4)
-    trained.source = "metheny"
-    return trained
+def model(metheny_xy):
+    X, Y, indices_values = metheny_xy
+    config = TrainConfig(epochs=20, n_a=16, seed=4, learning_rate=0.02, batch_size=32)
+    return train(X, Y, indices_values, config, source="metheny")
+
+
+def rewritten(file_bytes: bytes, /, **changes) -> bytes:
+    """The model file ``file_bytes`` with its arrays or its header's entries changed (a value of
+    None removes a header entry)."""
+    good = np.load(io.BytesIO(file_bytes))
+    arrays = {name: good[name] for name in good.files}
+    header = json.loads(str(arrays.pop("header")[()]))
+    for key, value in changes.items():
+        if key in arrays:
+            arrays[key] = value
+        elif value is None:
+            header.pop(key, None)
+        else:
+            header[key] = value
+    buffer = io.BytesIO()
+    np.savez(buffer, header=np.array(json.dumps(header)), **arrays)
+    return buffer.getvalue()
 
 
 def test_round_trip_keeps_weights_vocabulary_settings_history(model, tmp_path):
@@ -29,15 +47,22 @@ def test_round_trip_keeps_weights_vocabulary_settings_history(model, tmp_path):
     loaded = load_model(path, vocabulary=model.vocabulary)
     assert all(np.array_equal(a, b) for a, b in zip(model.weights, loaded.weights, strict=True))
     assert loaded.vocabulary == model.vocabulary and loaded.n_a == 16 and loaded.n_values == 78
-    assert loaded.config.learning_rate == 0.01 and loaded.config.seed == 4 and loaded.config.Tx == 30
+    assert (
+        loaded.config
+        == model.config
+        == TrainConfig(epochs=20, n_a=16, seed=4, learning_rate=0.02, batch_size=32)
+    )
+    assert loaded.data_shape == model.data_shape == DataShape(m=60, Tx=30, n_values=78)
     assert [h["loss"] for h in loaded.history] == [h["loss"] for h in model.history]
     assert loaded.source == "metheny"
-    assert np.array_equal(loaded.sample(50, temperature=1.0, seed=2), model.sample(50, temperature=1.0, seed=2))
+    assert np.array_equal(
+        loaded.sample(50, temperature=1.0, seed=2), model.sample(50, temperature=1.0, seed=2)
+    )
 
 
 def test_bytes_and_file_objects_load_too(model):
     data = model_bytes(model)
-    assert len(data) < 300_000  # the seed's 64-unit model is ~160 KB; this 16-unit one far less
+    assert len(data) < 300_000  # the course's 64-unit model is ~160 KB; this 16-unit one far less
     assert load_model(data).n_a == 16
     assert load_model(io.BytesIO(data)).n_a == 16
 
@@ -106,20 +131,38 @@ def test_files_that_are_not_models_are_refused(data, words):
 
 
 def test_wrong_shapes_and_foreign_npz_are_refused(model):
-    good = np.load(io.BytesIO(model_bytes(model)))
-    arrays = {name: good[name] for name in good.files}
-    buffer = io.BytesIO()
-    np.savez(buffer, **{**arrays, "dense_bias": np.zeros(77, np.float32)})
+    data = model_bytes(model)
     with pytest.raises(ModelFileError, match="dense_bias has shape"):
-        load_model(buffer.getvalue())
+        load_model(rewritten(data, dense_bias=np.zeros(77, np.float32)))
     buffer = io.BytesIO()
     np.savez(buffer, weights=np.zeros(3))
     with pytest.raises(ModelFileError, match="not a jazzcore model"):
         load_model(buffer.getvalue())
-    buffer = io.BytesIO()
-    np.savez(buffer, **{**arrays, "kernel": np.full_like(arrays["kernel"], np.nan)})
+    kernel = np.load(io.BytesIO(data))["kernel"]
     with pytest.raises(ModelFileError, match="NaN"):
-        load_model(buffer.getvalue())
+        load_model(rewritten(data, kernel=np.full_like(kernel, np.nan)))
+    with pytest.raises(ModelFileError, match="version 2"):
+        load_model(rewritten(data, version=2))
+
+
+def test_settings_out_of_range_in_a_file_are_refused(model):
+    data = model_bytes(model)
+    config = {**json.loads(str(np.load(io.BytesIO(data))["header"][()]))["config"]}
+    with pytest.raises(ModelFileError, match="learning_rate") as error:
+        load_model(rewritten(data, config={**config, "learning_rate": -1}))
+    assert "\n" not in str(error.value)
+    with pytest.raises(ModelFileError, match="Tx"):
+        load_model(rewritten(data, data={"m": 60, "Tx": 0, "n_values": 78}))
+
+
+def test_a_file_from_before_the_data_entry_loads(model):
+    # Earlier files kept m, Tx and n_values among the settings and had no "data" entry.
+    data = model_bytes(model)
+    config = json.loads(str(np.load(io.BytesIO(data))["header"][()]))["config"]
+    old = rewritten(data, data=None, config={**config, "m": 50, "Tx": 20, "n_values": 78})
+    loaded = load_model(old)
+    assert loaded.data_shape == DataShape(m=50, Tx=20, n_values=78) and loaded.Tx == 20
+    assert loaded.config == model.config
 
 
 def test_missing_file_and_unwritable_path(model, tmp_path):

@@ -7,8 +7,9 @@ import pytest
 
 from jazzcore.dataset import Vocabulary
 from jazzcore.errors import ParameterError
+from jazzcore.model import DataShape, JazzModel, TrainConfig
+from jazzcore.network import LSTMWeights, init_weights
 from jazzcore.sample import sample_indices
-from jazzcore.training import JazzModel, LSTMWeights, TrainConfig, init_weights
 
 
 def fixed_distribution(p: np.ndarray, n_a: int = 4) -> LSTMWeights:
@@ -44,8 +45,9 @@ def test_a_seed_reproduces_a_sample_and_another_seed_changes_it(metheny_model):
 
 
 def test_top_k_draws_only_among_the_k_most_likely(metheny_model):
-    indices, probabilities = sample_indices(metheny_model.weights, 200, temperature=2.0, top_k=3, seed=0,
-                                            return_probabilities=True)
+    indices, probabilities = sample_indices(
+        metheny_model.weights, 200, temperature=2.0, top_k=3, seed=0, return_probabilities=True
+    )
     assert ((probabilities > 0).sum(axis=1) == 3).all()
     assert (probabilities[np.arange(200), indices] > 0).all()
 
@@ -66,14 +68,16 @@ def test_first_value_rule_opens_with_a_note_without_bracket(metheny_model):
     tokens = metheny_model.vocabulary.tokens
     assert not any(allowed[i] for i, t in enumerate(tokens) if t.startswith("R,") or "<" in t)
     for seed in range(10):
-        first = tokens[metheny_model.sample(5, temperature=3.0, seed=seed, first_value_rule=True)[0]]
+        first = tokens[
+            metheny_model.sample(5, temperature=3.0, seed=seed, first_value_rule=True)[0]
+        ]
         assert not first.startswith("R,") and "<" not in first
 
 
 def test_sample_values_decodes_with_the_vocabulary():
     vocabulary = Vocabulary(("C,0.250", "R,0.500", "S,0.250,<m2,P-4>"), (1, 1, 1))
     p = np.array([0.1, 0.8, 0.1])
-    model = JazzModel(fixed_distribution(p), vocabulary, TrainConfig(n_values=3))
+    model = JazzModel(fixed_distribution(p), vocabulary, TrainConfig(n_a=4), DataShape(1, 3, 3))
     assert model.sample_values(3) == ["R,0.500"] * 3  # greedy picks the most likely, every step
 
 

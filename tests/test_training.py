@@ -1,4 +1,5 @@
-"""The NumPy trainer: the seed's figures, gradients by finite differences, Adam by hand."""
+"""The NumPy trainer and the model it makes: the course's figures, gradients by finite
+differences, Adam by hand, the settings' ranges."""
 
 from __future__ import annotations
 
@@ -7,14 +8,17 @@ import math
 import numpy as np
 import pytest
 
-import jazzcore
+from jazzcore.dataset import Vocabulary
 from jazzcore.errors import ParameterError
-from jazzcore.training import Adam, TrainConfig, check_data, forward, init_weights, loss_and_grads
+from jazzcore.model import DataShape, JazzModel, TrainConfig, parameter_counts
+from jazzcore.network import forward, init_weights, loss_and_grads
+from jazzcore.runtime import one_blas_thread
+from jazzcore.training import Adam, check_data, train
 
 
 def test_first_epoch_loss_is_29_ln_78(metheny_model):
     # Untrained, every softmax is close to uniform over 78 values: −ln(1/78) at each of the
-    # 29 non-empty steps. The seed printed 126.02 for its first epoch.
+    # 29 non-empty steps. The notebook printed 126.02 for its first epoch.
     first = metheny_model.history[0]["loss"]
     assert first == pytest.approx(29 * math.log(78), abs=1.0)
     assert first == pytest.approx(126.02, abs=1.0)
@@ -22,7 +26,7 @@ def test_first_epoch_loss_is_29_ln_78(metheny_model):
 
 def test_last_step_loss_is_zero_because_y_ends_empty(metheny_xy, metheny_model):
     X, Y, _ = metheny_xy
-    assert not Y[-1].any()  # the seed's Y has nothing to predict after the last input
+    assert not Y[-1].any()  # the course's Y has nothing to predict after the last input
     for epoch in (metheny_model.history[0], metheny_model.history[-1]):
         assert len(epoch["per_step_loss"]) == 30
         assert epoch["per_step_loss"][-1] == 0.0
@@ -32,25 +36,48 @@ def test_last_step_loss_is_zero_because_y_ends_empty(metheny_xy, metheny_model):
 def test_hundred_epochs_learn_the_solo(metheny_model):
     losses = [h["loss"] for h in metheny_model.history]
     assert len(losses) == 100
-    assert losses[-1] < losses[0] / 5  # the seed's run falls by an order of magnitude
+    assert losses[-1] < losses[0] / 5  # the notebook's run falls by an order of magnitude
     assert metheny_model.history[-1]["accuracy"] > 0.8
     assert [h["epoch"] for h in metheny_model.history] == list(range(1, 101))
 
 
-def test_model_knows_its_vocabulary_and_size(metheny_xy, metheny_model):
+def test_model_knows_its_vocabulary_data_and_size(metheny_xy, metheny_model):
     _, _, indices_values = metheny_xy
-    assert metheny_model.n_values == 78 and metheny_model.n_a == 64
+    assert metheny_model.n_values == 78 and metheny_model.n_a == 64 and metheny_model.Tx == 30
+    assert metheny_model.data_shape == DataShape(m=60, Tx=30, n_values=78)
+    assert metheny_model.config == TrainConfig()  # the course's settings
     assert list(metheny_model.vocabulary.tokens) == [indices_values[i] for i in range(78)]
     # LSTM: 4 gates × (78 inputs + 64 recurrent + 1 bias) × 64; Dense: (64 + 1) × 78
     assert metheny_model.parameter_count == 4 * (78 + 64 + 1) * 64 + (64 + 1) * 78 == 41_678
-    assert "41,678" in metheny_model.summary()
+    assert "41,678" in metheny_model.summary() and "36,608" in metheny_model.summary()
+
+
+@pytest.mark.parametrize("n_values, n_a", [(78, 64), (5, 3), (161, 1)])
+def test_parameter_counts_are_the_sizes_of_the_arrays(n_values, n_a):
+    weights = init_weights(n_values, n_a)
+    counts = parameter_counts(n_values, n_a)
+    assert counts["LSTM"] == sum(w.size for w in weights[:3]) == 4 * (n_values + n_a + 1) * n_a
+    assert counts["Dense"] == sum(w.size for w in weights[3:]) == (n_a + 1) * n_values
+    assert counts["total"] == counts["LSTM"] + counts["Dense"]
+
+
+def test_a_model_refuses_parts_that_disagree(metheny_model):
+    parts = (metheny_model.weights, metheny_model.vocabulary, metheny_model.config)
+    with pytest.raises(ParameterError, match="need"):  # 64 units of weights, config says 32
+        JazzModel(parts[0], parts[1], TrainConfig(n_a=32), metheny_model.data_shape)
+    with pytest.raises(ParameterError, match="need"):  # 78 values of weights, 3 in the vocabulary
+        JazzModel(
+            parts[0], Vocabulary(("a", "b", "c"), (1, 1, 1)), *parts[2:], DataShape(60, 30, 3)
+        )
+    with pytest.raises(ParameterError, match="data has 77 values"):
+        JazzModel(*parts, DataShape(60, 30, 77))
 
 
 def test_same_seed_same_weights_other_seed_other_weights(metheny_xy):
     X, Y, iv = metheny_xy
-    a = jazzcore.train(X, Y, vocabulary=iv, epochs=3, seed=5)
-    b = jazzcore.train(X, Y, vocabulary=iv, epochs=3, seed=5)
-    c = jazzcore.train(X, Y, vocabulary=iv, epochs=3, seed=6)
+    a = train(X, Y, iv, TrainConfig(epochs=3, seed=5))
+    b = train(X, Y, iv, TrainConfig(epochs=3, seed=5))
+    c = train(X, Y, iv, TrainConfig(epochs=3, seed=6))
     assert all(np.array_equal(x, y) for x, y in zip(a.weights, b.weights, strict=True))
     assert not np.array_equal(a.weights.kernel, c.weights.kernel)
 
@@ -58,8 +85,8 @@ def test_same_seed_same_weights_other_seed_other_weights(metheny_xy):
 def test_on_epoch_and_should_stop_keep_the_weights_so_far(metheny_xy):
     X, Y, iv = metheny_xy
     seen = []
-    model = jazzcore.train(
-        X, Y, vocabulary=iv, epochs=50, on_epoch=seen.append, should_stop=lambda: len(seen) >= 3
+    model = train(
+        X, Y, iv, TrainConfig(epochs=50), on_epoch=seen.append, should_stop=lambda: len(seen) >= 3
     )
     assert [info["epoch"] for info in seen] == [1, 2, 3]
     assert len(model.history) == 3
@@ -68,9 +95,15 @@ def test_on_epoch_and_should_stop_keep_the_weights_so_far(metheny_xy):
     assert not np.array_equal(model.weights.kernel, untrained.kernel)  # 3 updates were kept
 
 
-def test_source_name_gives_corpus_windows(metheny_cache):
-    model = jazzcore.train("metheny", epochs=1)
-    assert model.n_values == 78 and model.config.m == 60 and model.config.Tx == 30
+def test_a_source_name_or_a_corpus_is_not_data(metheny_xy):
+    # train takes arrays; a corpus gives them with Corpus.xy(m, Tx, seed).
+    _, Y, iv = metheny_xy
+    with pytest.raises(ParameterError, match="arrays of numbers"):
+        train("metheny", Y, iv)
+    with pytest.raises(ParameterError, match="vocabulary of X"):
+        train(np.zeros((2, 3, 4)), np.zeros((3, 2, 4)), None)
+    with pytest.raises(ParameterError, match="TrainConfig"):
+        train(np.zeros((2, 3, 4)), np.zeros((3, 2, 4)), list("abcd"), {"epochs": 1})
 
 
 def test_initial_weights_are_keras_defaults():
@@ -78,7 +111,11 @@ def test_initial_weights_are_keras_defaults():
     # orthogonal recurrent kernel: its 64 rows are orthonormal
     np.testing.assert_allclose(w.recurrent_kernel @ w.recurrent_kernel.T, np.eye(64), atol=1e-5)
     # unit forget bias: gates are ordered i, f, c, o
-    assert np.array_equal(w.bias[64:128], np.ones(64)) and not w.bias[:64].any() and not w.bias[128:].any()
+    assert (
+        np.array_equal(w.bias[64:128], np.ones(64))
+        and not w.bias[:64].any()
+        and not w.bias[128:].any()
+    )
     limit = math.sqrt(6 / (78 + 256))  # Glorot uniform
     assert np.abs(w.kernel).max() <= limit and np.abs(w.kernel).max() > 0.9 * limit
 
@@ -103,14 +140,16 @@ def test_backpropagation_matches_finite_differences():
     w = type(w)(*(a + rng.normal(scale=0.3, size=a.shape) for a in w))  # no special structure
     Xt = np.eye(n_values)[rng.integers(n_values, size=(Tx, m))]
     Yt = np.eye(n_values)[rng.integers(n_values, size=(Tx, m))]
-    Yt[-1] = 0  # an empty last step, as in the seed's Y
+    Yt[-1] = 0  # an empty last step, as in the course's Y
 
     def loss():
         return loss_and_grads(w, Xt, Yt)[0].sum()
 
     _, _, grads = loss_and_grads(w, Xt, Yt)
     for name, array, grad in zip(w._fields, w, grads, strict=True):
-        np.testing.assert_allclose(grad, _numeric_gradient(loss, array), rtol=1e-5, atol=1e-8, err_msg=name)
+        np.testing.assert_allclose(
+            grad, _numeric_gradient(loss, array), rtol=1e-5, atol=1e-8, err_msg=name
+        )
 
 
 def test_first_adam_step_moves_each_weight_by_the_learning_rate():
@@ -119,7 +158,9 @@ def test_first_adam_step_moves_each_weight_by_the_learning_rate():
     # ε = 1e-7 to the uncorrected √v = √(1 − β2)·|g|, which shrinks a tiny gradient's step.
     w = init_weights(4, 2, seed=0, dtype=np.float64)
     before = [a.copy() for a in w]
-    grads = type(w)(*(np.full_like(a, 3.0) if i % 2 else np.full_like(a, -0.002) for i, a in enumerate(w)))
+    grads = type(w)(
+        *(np.full_like(a, 3.0) if i % 2 else np.full_like(a, -0.002) for i, a in enumerate(w))
+    )
     Adam(w, TrainConfig(learning_rate=0.01)).step(w, grads)
     for i, (old, new) in enumerate(zip(before, w, strict=True)):
         g = 3.0 if i % 2 else 0.002
@@ -156,53 +197,84 @@ def test_forward_probabilities_sum_to_one():
         ({"epochs": 2.5}, "epochs"),
         ({"n_a": 0}, "n_a"),
         ({"n_a": 1025}, "n_a"),
+        ({"n_a": True}, "n_a"),
         ({"learning_rate": 0}, "learning_rate"),
+        ({"learning_rate": float("nan")}, "learning_rate"),
+        ({"learning_rate": "0.01"}, "learning_rate"),
+        ({"decay": -0.01}, "decay"),
+        ({"beta_1": 1.0}, "beta_1"),
+        ({"beta_2": -0.1}, "beta_2"),
+        ({"epsilon": 0}, "epsilon"),
         ({"seed": -1}, "seed"),
+        ({"seed": 2**32}, "seed"),
+        ({"batch_size": 0}, "batch_size"),
     ],
 )
-def test_out_of_range_settings_are_one_line_errors(metheny_xy, options, word):
-    X, Y, iv = metheny_xy
+def test_out_of_range_settings_are_one_line_errors(options, word):
     with pytest.raises(ParameterError) as error:
-        jazzcore.train(X, Y, vocabulary=iv, **options)
+        TrainConfig(**options)
     assert word in str(error.value) and "\n" not in str(error.value)
+
+
+def test_settings_keep_python_numbers():
+    config = TrainConfig(n_a=np.int64(8), learning_rate=1, seed=np.uint32(3))
+    assert (config.n_a, config.learning_rate, config.seed) == (8, 1.0, 3)
+    assert type(config.n_a) is int and type(config.learning_rate) is float
+
+
+def test_a_run_too_big_for_memory_is_refused_before_it_starts():
+    # 1000 · 25 · 1024 = 25.6 million activations > MAX_ACTIVATIONS; 60 · 30 · 64 fits.
+    big = TrainConfig(n_a=1024, epochs=1)
+    big.check_size(1000, 24)
+    with pytest.raises(ParameterError, match="too big"):
+        big.check_size(1000, 25)
+    X = np.zeros((1000, 25, 2), np.float32)
+    with pytest.raises(ParameterError, match="too big"):
+        train(X, X.swapaxes(0, 1), ["C,0.250", "R,0.250"], big)
 
 
 def test_mismatched_x_and_y_are_refused(metheny_xy):
     X, Y, iv = metheny_xy
     with pytest.raises(ParameterError, match="Y has shape"):
-        jazzcore.train(X, Y[:, :30], vocabulary=iv)
+        train(X, Y[:, :30], iv)
     with pytest.raises(ParameterError, match="vocabulary has 77"):
-        jazzcore.train(X, Y, vocabulary={i: iv[i] for i in range(77)})
+        train(X, Y, {i: iv[i] for i in range(77)})
     with pytest.raises(ParameterError, match="X has shape"):
         check_data(X[0], Y)
-    # the seed's other dictionary (value → index) in indices_values' place is named
+    with pytest.raises(ParameterError, match="NaN"):
+        check_data(np.full_like(X, np.nan), Y)
+    # the course's other dictionary (value → index) in indices_values' place is named
     with pytest.raises(ParameterError, match="values_indices"):
-        jazzcore.train(X, Y, epochs=1, vocabulary={v: i for i, v in iv.items()})
+        train(X, Y, {v: i for i, v in iv.items()}, TrainConfig(epochs=1))
+
+
+def test_y_as_the_notebooks_list_of_arrays(metheny_xy):
+    X, Y, iv = metheny_xy
+    a = train(X, Y, iv, TrainConfig(epochs=1))
+    b = train(X, list(Y), Vocabulary.from_indices_values(iv), TrainConfig(epochs=1))
+    assert all(np.array_equal(x, y) for x, y in zip(a.weights, b.weights, strict=True))
 
 
 def test_mini_batches_as_keras_fit(metheny_xy):
     X, Y, iv = metheny_xy
-    full = jazzcore.train(X, Y, vocabulary=iv, epochs=2)
-    same = jazzcore.train(X, Y, vocabulary=iv, epochs=2, batch_size=60)  # one batch of all 60
-    assert all(np.array_equal(a, b) for a, b in zip(full.weights, same.weights, strict=True))
+    full = train(X, Y, iv, TrainConfig(epochs=2))
+    for whole in (60, 100):  # one batch of all 60 examples
+        same = train(X, Y, iv, TrainConfig(epochs=2, batch_size=whole))
+        assert all(np.array_equal(a, b) for a, b in zip(full.weights, same.weights, strict=True))
     # Keras's default of 32: two updates per epoch (32 + 28 examples), so more progress in
     # the same epochs, and the first epoch's figure is the batches' size-weighted mean —
     # below the untrained loss, because the second batch is scored after one update.
-    batched = jazzcore.train(X, Y, vocabulary=iv, epochs=2, batch_size=32)
+    batched = train(X, Y, iv, TrainConfig(epochs=2, batch_size=32))
     assert batched.history[0]["loss"] < full.history[0]["loss"]
     assert batched.history[0]["loss"] == pytest.approx(29 * math.log(78), abs=2.0)
-    again = jazzcore.train(X, Y, vocabulary=iv, epochs=2, batch_size=32)
+    again = train(X, Y, iv, TrainConfig(epochs=2, batch_size=32))
     assert all(np.array_equal(a, b) for a, b in zip(batched.weights, again.weights, strict=True))
-    with pytest.raises(ParameterError, match="batch_size"):
-        jazzcore.train(X, Y, vocabulary=iv, epochs=1, batch_size=0)
 
 
 def test_overlapping_runs_share_one_blas_limit_and_restore_it():
     # Two app users train at once: runs end in any order, and the process's BLAS threads
     # must be 1 while either trains and back to the original after both.
     from threadpoolctl import threadpool_info, threadpool_limits
-
-    from jazzcore.training import one_blas_thread
 
     def blas_threads():
         return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
