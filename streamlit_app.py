@@ -1,17 +1,19 @@
 """Jazz LSTM playground — the Streamlit entry point and its Home page.
 
-Run with ``make run`` (or ``streamlit run streamlit_app.py``). The pages only lay out
-widgets and call the ``jazzcore`` package, where all the computation lives.
+Run with ``make run`` (or ``streamlit run streamlit_app.py``). The pages lay out widgets
+and call ``jazzcore`` (the music and the model) and ``jazzcore.app`` (the app's machinery).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from jazzcore import app_support
-from pages import common
+from jazzcore.app import session
+from jazzcore.app.generation import DEFAULT_SETS, QUICK_EPOCHS, GenerationSettings, generate
+from jazzcore.runtime import keep_freed_memory
 
 st.set_page_config(page_title="Jazz LSTM playground", page_icon="🎷", layout="wide")
+keep_freed_memory()  # process-wide and once: faster NumPy training for every session
 
 
 def home():
@@ -24,7 +26,7 @@ def home():
         "note); an LSTM learns which value comes next; sampling it and turning the values back "
         "into notes over the chords gives a new solo."
     )
-    corpus = st.session_state.get("_corpus")
+    corpus = session.page_corpus(required=False)
     if corpus is None:
         st.info("Choose a corpus in the sidebar to begin.")
         return
@@ -37,9 +39,9 @@ def home():
     cols[3].metric("Y shape (Ty, m, n_values)", str((30, 60, corpus.n_values)))
     st.caption(
         f"{corpus.name}: {sum(len(s.measures) for s in corpus.solos)} measures of 4/4. "
-        "The seed's Metheny solo gives 78 unique values, X (60, 30, 78) and Y (30, 60, 78)."
+        "The course's Metheny solo gives 78 unique values, X (60, 30, 78) and Y (30, 60, 78)."
     )
-    st.markdown(common.model_status(corpus))
+    st.markdown(session.model_status(corpus))
     st.markdown(
         "**Next:** look at the values on **Data**, train on **Train** (a live loss chart), "
         "then **Generate** a solo and listen to it. **Model** shows the network."
@@ -49,35 +51,27 @@ def home():
 def hear_a_solo(corpus):
     """One click to music: a quick NumPy training if the user has no model, then a solo."""
     st.markdown(
-        f"**New here? Press the button.** Nothing to set up: without a model for this corpus a quick "
-        f"one is trained first ({app_support.QUICK_EPOCHS} epochs in NumPy, a few seconds), then it "
-        f"improvises over {app_support.DEFAULT_SETS} of the corpus's chord sets."
+        f"**New here? Press the button.** Nothing to set up: without a model for this corpus a "
+        f"quick one is trained first ({QUICK_EPOCHS} epochs in NumPy, a few seconds), then it "
+        f"improvises over {DEFAULT_SETS} of the corpus's chord sets."
     )
-    if st.button("▶ Hear a solo", type="primary", key="hear_solo"):
-        model = common.current_model(corpus) or common.quick_train(corpus)
-        if model is not None:
-            plays = st.session_state["home_plays"] = st.session_state.get("home_plays", 0) + 1
-            settings = app_support.GenerationSettings(sampling="temperature", temperature=1.0, seed=plays)
-            with common.friendly_errors(), st.spinner("Improvising…"):
-                st.session_state["home_solo"] = app_support.generate(model, corpus, settings)
+    pressed = st.button("▶ Hear a solo", type="primary", key="hear_solo")
+    model = session.requested_model(corpus, "home_solo_requested", pressed)
+    if model is not None:
+        plays = st.session_state["home_plays"] = st.session_state.get("home_plays", 0) + 1
+        settings = GenerationSettings(sampling="temperature", temperature=1.0, seed=plays)
+        with session.friendly_errors(), st.spinner("Improvising…"):
+            st.session_state["home_solo"] = generate(model, corpus, settings)
     solo = st.session_state.get("home_solo")
-    model = common.current_model(corpus)
-    if solo is not None and model is not None and solo.model_key == app_support.model_key(model):
+    if solo is not None and solo.model is session.current_model(corpus):
         st.audio(solo.audio.wav, format="audio/wav")
         st.caption(
             f"{solo.report.n_sounds} notes over {len(solo.report.sets)} chord sets, "
-            f"{solo.audio.seconds:.0f} s, rendered by {solo.audio.detail}. Press again for another "
-            "solo; shape it on **Generate**."
+            f"{solo.audio.seconds:.0f} s, rendered by {solo.audio.detail}. Press again for "
+            "another solo; shape it on **Generate**."
         )
 
 
-pages = [
-    st.Page(home, title="Home", icon="🏠", default=True),
-    st.Page(common.page_path("data.py"), title="Data", icon="📊"),
-    st.Page(common.page_path("train.py"), title="Train", icon="🏋️"),
-    st.Page(common.page_path("generate.py"), title="Generate", icon="🎼"),
-    st.Page(common.page_path("model.py"), title="Model", icon="🧠"),
-]
-navigation = st.navigation(pages)
-st.session_state["_corpus"] = common.corpus_picker()
+navigation = st.navigation(session.app_pages(home))
+session.corpus_picker()
 navigation.run()

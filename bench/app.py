@@ -43,27 +43,38 @@ code = (
 cold, whole = [], []
 for _ in range(RUNS):
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     whole.append(round(time.perf_counter() - start, 3))
     seconds, tensorflow = out.stdout.split()[-2:]
     cold.append(float(seconds))
     assert tensorflow == "False", "Home imported TensorFlow"
 home = statistics.median(cold)
-print(f"Home cold render (fresh process, AppTest run): median {home:.2f} s of {cold}; TensorFlow not imported")
-print(f"  the whole process (Python + Streamlit start-up + render): median {statistics.median(whole):.2f} s")
+print(
+    f"Home cold render (fresh process, AppTest run): median {home:.2f} s of {cold}; TensorFlow not imported"
+)
+print(
+    f"  the whole process (Python + Streamlit start-up + render): median {statistics.median(whole):.2f} s"
+)
 
 # 2. Generate → audio ready, in this process.
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-import jazzcore  # noqa: E402
-from jazzcore import app_support  # noqa: E402
+from jazzcore.app.generation import training_run  # noqa: E402
+from jazzcore.dataset import load_corpus  # noqa: E402
+from jazzcore.runtime import keep_freed_memory  # noqa: E402
+
+keep_freed_memory()  # as the app does at start-up
 
 
 def generate_page(source: str, corpus_choice: str):
-    corpus = jazzcore.load_corpus(source)
-    model = app_support.training_run(corpus)()
+    corpus = load_corpus(source)
+    model = training_run(corpus)()  # the app's quick training
     at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["models"] = {model.vocabulary.fingerprint(): model}  # the user's model for this corpus
+    at.session_state["models"] = {
+        model.vocabulary.fingerprint(): model
+    }  # the user's model for this corpus
     at.run()
     at.sidebar.radio[0].set_value(corpus_choice).run()
     at.switch_page("pages/generate.py").run()

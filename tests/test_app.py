@@ -1,10 +1,30 @@
-"""The Streamlit app through streamlit.testing's AppTest: pages render, errors are one line."""
+"""The Streamlit app through streamlit.testing's AppTest: pages render, errors are one line,
+Home's one-click solo (a quick training, then a solo) and the models a session keeps."""
 
 from __future__ import annotations
 
-import pytest
+import os
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
 
-APP = "../streamlit_app.py"
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from jazzcore.app.jobs import TrainingJob, TrainingSlots
+from jazzcore.dataset import Vocabulary, data_processing, load_corpus
+from jazzcore.model import TrainConfig
+from jazzcore.training import train
+
+APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
+
+
+def finish_training(at, timeout: float = 60) -> None:
+    """Let the session's training end, then rerun the page as its live view does then."""
+    assert at.session_state["job"].wait(timeout)
+    at.run()
 
 
 @pytest.fixture
@@ -27,40 +47,45 @@ def test_home_hear_a_solo_trains_a_quick_model_and_plays_it(app):
     assert "model" not in app.session_state and not app.get("audio")
     app.button(key="hear_solo").click().run()
     assert not app.exception and not app.error
+    job = app.session_state["job"]
+    assert job.quick and job.epochs == 100  # a quick training, followed live
+    finish_training(app)
+    assert not app.exception and not app.error
     model = app.session_state["model"]
-    assert len(model.history) == 100 and model.vocabulary.fingerprint() == app.session_state["_corpus"].vocabulary.fingerprint()
-    assert len(app.get("audio")) == 1
+    corpus = load_corpus("leadsheets")
+    assert model is job.model and len(model.history) == 100
+    assert model.vocabulary.fingerprint() == corpus.vocabulary.fingerprint()
+    assert len(app.get("audio")) == 1  # the solo follows the training without another press
     solo = app.session_state["home_solo"]
     assert solo.audio.wav[:4] == b"RIFF" and solo.audio.seconds > 5 and solo.audio.peak > 0.01
     assert any("Model ready" in m.value for m in app.markdown)
     # A second press plays another solo with the same model (no retraining).
     app.button(key="hear_solo").click().run()
-    assert app.session_state["model"] is model
+    assert app.session_state["model"] is model and app.session_state["job"] is job
     assert app.session_state["home_solo"].report.sets[0].values != solo.report.sets[0].values
+    app.run()  # a rerun plays nothing new
+    assert app.session_state["home_plays"] == 2
 
 
 def test_hear_a_solo_never_stops_a_training_in_progress(app):
-    import threading
-
-    import jazzcore
-    from jazzcore import app_support
-
-    corpus = app.session_state["_corpus"]
+    corpus = load_corpus("leadsheets")
     release = threading.Event()
 
     def long_run(on_epoch, should_stop):
         """A user's training on the Train page: one real epoch, then it goes on until released."""
-        model = jazzcore.train(*corpus.xy(60, 30, 0), vocabulary=corpus.vocabulary, epochs=1, n_a=8)
+        model = train(*corpus.xy(60, 30, 0), corpus.vocabulary, TrainConfig(n_a=8, epochs=1))
         release.wait(30)
         return model
 
-    job = app_support.TrainingJob(long_run, app_support.TrainingSlots(1), epochs=5000).start()
+    job = TrainingJob(long_run, TrainingSlots(1), epochs=5000).start()
     app.session_state["job"] = job
     app.button(key="hear_solo").click().run()
     assert not app.exception and not app.error
-    assert job.active and not job._stop.is_set()  # the user's run goes on
+    assert job.active and not job.stop_requested  # the user's run goes on
     assert any("still going" in i.value for i in app.info)
     assert "home_solo" not in app.session_state and "model" not in app.session_state
+    app.run()  # the press is not remembered: nothing starts behind the user's back
+    assert app.session_state["job"] is job and not app.info
 
     release.set()
     assert job.wait(30)
@@ -70,26 +95,25 @@ def test_hear_a_solo_never_stops_a_training_in_progress(app):
 
 
 def test_every_page_is_in_the_navigation_and_renders(app):
-    for page in ("pages/data.py", "pages/train.py", "pages/generate.py", "pages/model.py", "streamlit_app.py"):
+    for page in ("pages/data.py", "pages/train.py", "pages/generate.py", "pages/model.py"):
         app.switch_page(page).run()
         assert not app.exception, page
         assert app.title, page
 
 
+@pytest.mark.slow
 def test_home_does_not_import_tensorflow(tmp_path):
-    import subprocess
-    import sys
-    from pathlib import Path
-
     code = (
         "import sys; from streamlit.testing.v1 import AppTest; "
-        f"at = AppTest.from_file({str(Path(__file__).parent / APP)!r}, default_timeout=120); at.run(); "
+        f"at = AppTest.from_file({str(APP)!r}, default_timeout=120); at.run(); "
         "assert not at.exception; print('home tf', 'tensorflow' in sys.modules); "
-        "at.button(key='hear_solo').click().run(); assert at.get('audio'); "
-        "print('solo tf', 'tensorflow' in sys.modules)"
+        "at.button(key='hear_solo').click().run(); at.session_state['job'].wait(60); at.run(); "
+        "assert at.get('audio'); print('solo tf', 'tensorflow' in sys.modules)"
     )
-    env = {**__import__("os").environ, "JAZZCORE_OFFLINE": "1", "JAZZCORE_CACHE": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    env = {**os.environ, "JAZZCORE_OFFLINE": "1", "JAZZCORE_CACHE": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+    )
     assert out.returncode == 0, out.stderr[-500:]
     # Neither rendering Home nor its quick training and solo load TensorFlow.
     # (Libraries may print their own lines, e.g. pyfluidsynth when $CI is set: read ours.)
@@ -101,9 +125,12 @@ def test_metheny_offline_without_a_copy_explains_itself(app):
     app.sidebar.radio[0].set_value("metheny").run()
     assert not app.exception
     assert any("JAZZCORE_OFFLINE" in w.value for w in app.sidebar.warning)
+    assert any("Choose a corpus" in i.value for i in app.info)
+    app.switch_page("pages/train.py").run()
+    assert not app.exception and any("Choose a corpus" in i.value for i in app.info)
 
 
-def test_metheny_from_the_cache_gives_the_seeds_figures(metheny_cache, open_app):
+def test_metheny_from_the_cache_gives_the_courses_figures(metheny_cache, open_app):
     at = open_app()
     at.sidebar.radio[0].set_value("metheny").run()
     assert not at.exception
@@ -113,45 +140,111 @@ def test_metheny_from_the_cache_gives_the_seeds_figures(metheny_cache, open_app)
     assert metrics["Y shape (Ty, m, n_values)"] == "(30, 60, 78)"
 
 
+@pytest.mark.slow  # a quick training on the Metheny solo, through the page
 def test_a_quick_solo_on_another_corpus_keeps_the_users_model(metheny_cache, open_app):
-    import jazzcore
-
     # The user's long training on the lead sheets (here a short stand-in) ...
-    leadsheets = jazzcore.load_corpus("leadsheets")
-    theirs = jazzcore.train(*leadsheets.xy(60, 30, 0), epochs=2, n_a=8, vocabulary=leadsheets.vocabulary)
+    leadsheets = load_corpus("leadsheets")
+    theirs = train(*leadsheets.xy(60, 30, 0), leadsheets.vocabulary, TrainConfig(n_a=8, epochs=2))
     at = open_app(model=theirs)
     # ... then a quick solo over Metheny: a Metheny model is trained and theirs is kept.
     at.sidebar.radio[0].set_value("metheny").run()
     at.button(key="hear_solo").click().run()
+    finish_training(at)
     assert not at.exception and not at.error
     assert at.session_state["model"].n_values == 78 and at.session_state["model"] is not theirs
+    assert len(at.get("audio")) == 1
     at.sidebar.radio[0].set_value("leadsheets").run()
-    assert not at.exception
+    assert not at.exception and not at.get("audio")  # the Metheny solo is not theirs
     assert any("Model ready: n_a = 8" in m.value for m in at.markdown)  # theirs, back again
+
+
+def keep_models(models) -> dict:
+    """The session's models after keep_model(m) for each of ``models``, in a Streamlit run."""
+
+    def keeper():  # AppTest runs its source on its own: the imports go inside
+        import streamlit as st
+
+        from jazzcore.app.session import keep_model
+
+        for model in st.session_state["to_keep"]:
+            keep_model(model)
+
+    at = AppTest.from_function(keeper)
+    at.session_state["to_keep"] = models
+    at.run()
+    assert not at.exception and at.session_state["model"] is models[-1]
+    return at.session_state["models"]
+
+
+def tiny_model(k: int):
+    """A 1-epoch model of a corpus of its own (a vocabulary of 3 values that only it has)."""
+    values = ["C,0.250", "S,0.500", f"R,{k}.000"] * 4
+    vocabulary = Vocabulary.from_corpus(values)
+    X, Y, _ = data_processing(values, vocabulary.values_indices, 4, 3, 0)
+    return train(X, Y, vocabulary, TrainConfig(n_a=2, epochs=1))
+
+
+def test_a_session_keeps_one_model_per_corpus_the_last_four():
+    models = [tiny_model(k) for k in range(1, 6)]
+    kept = keep_models(models)
+    assert list(kept.values()) == models[1:]  # four corpora: the oldest model went
+    retrained = tiny_model(3)  # the corpus of models[2] again
+    kept = keep_models([*models, retrained])
+    assert list(kept.values()) == [models[1], models[3], models[4], retrained]
+
+
+def test_an_uploaded_solo_is_the_corpus_and_its_melody_part_can_be_chosen(app, metheny_file):
+    app.sidebar.radio[0].set_value("upload").run()
+    assert [i.value for i in app.sidebar.info] == [
+        "Upload a solo: the melody part is found automatically, or pick it below."
+    ]
+    assert any("Choose a corpus" in i.value for i in app.info)
+    upload = ("my solo.mid", metheny_file.read_bytes(), "audio/midi")
+    app.sidebar.file_uploader(key="upload_file").set_value(upload).run()
+    assert not app.exception and not app.error
+    melody = app.sidebar.selectbox(key="melody_part")
+    assert melody.value is None and melody.options[0] == "automatic"
+    # the tracks of the file, by index and name, with their note counts
+    assert [o.split(" (")[0] for o in melody.options[1:4]] == ["0: Piano", "1: Bass", "2: Organ"]
+    assert all(re.fullmatch(r"\d+: .+ \(\d+ notes(, drums)?\)", o) for o in melody.options[1:])
+    # the automatic choice reads the course's solo: 78 unique values
+    assert {m.label: m.value for m in app.metric}["Unique values (n_values)"] == "78"
+    melody.set_value(2).run()  # another part is another corpus
+    assert not app.exception and not app.error
+    assert {m.label: m.value for m in app.metric}["Unique values (n_values)"] != "78"
 
 
 def test_data_page_table_search_and_heatmap(app):
     app.switch_page("pages/data.py").run()
     assert not app.exception
     assert app.title[0].value.startswith("📊")
-    app.text_input(key="vocab_query").set_value("R,").run()
+    vocabulary = app.dataframe[0].value
+    app.text_input(key="vocab_query").set_value("rest").run()
     assert not app.exception
+    found = app.dataframe[0].value
+    rests = vocabulary[vocabulary["value"].str.startswith("R,")]
+    assert 0 < len(found) == len(rests) < len(vocabulary) and set(found["type"]) == {"rest"}
     # Tx too long for the corpus: a one-line error, and the page keeps working.
     app.number_input(key="data_tx").set_value(200).run()
     assert not app.exception
 
 
-def test_model_page_shows_the_seeds_parameter_count(app):
-    app.switch_page("pages/model.py").run()
-    assert not app.exception
-    metrics = {m.label: m.value for m in app.metric}
-    assert metrics["LSTM cell"] != "" and "Total" in metrics
+def test_model_page_shows_the_courses_parameter_count(metheny_cache, open_app, metheny_model):
+    at = open_app(model=metheny_model)
+    at.sidebar.radio[0].set_value("metheny").run()
+    at.switch_page("pages/model.py").run()
+    assert not at.exception
+    # The course's model.summary() for n_values = 78, n_a = 64: 36,608 + 5,070 = 41,678.
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"LSTM cell": "36,608", "Dense softmax": "5,070", "Total": "41,678"}
+    assert "Tx = 30" in at.code[0].value and "41,678" in at.code[0].value  # the user's model
 
 
 def test_settings_survive_a_visit_to_another_page(app):
     app.switch_page("pages/train.py").run()
     app.number_input(key="train_epochs").set_value(2)
     app.button[0].click().run()  # form values count once submitted
+    finish_training(app)
     app.switch_page("pages/generate.py").run()
     app.number_input(key="gen_ty").set_value(12)
     app.button(key="generate").click().run()

@@ -6,16 +6,20 @@ import json
 
 import pytest
 
-import jazzcore
-
-APP = "../streamlit_app.py"
+from jazzcore.app import session
+from jazzcore.app.generation import MAX_APP_SETS
+from jazzcore.dataset import load_corpus
+from jazzcore.errors import ParameterError
+from jazzcore.model import TrainConfig
+from jazzcore.quality import metrics
+from jazzcore.training import train
 
 
 @pytest.fixture(scope="module")
 def leadsheet_model():
     """A small model trained on the offline lead sheets (the app's default corpus)."""
-    corpus = jazzcore.load_corpus("leadsheets")
-    return jazzcore.train(*corpus.xy(60, 30, 0), epochs=20, n_a=32, vocabulary=corpus.vocabulary)
+    corpus = load_corpus("leadsheets")
+    return train(*corpus.xy(60, 30, 0), corpus.vocabulary, TrainConfig(n_a=32, epochs=20))
 
 
 @pytest.fixture
@@ -40,7 +44,11 @@ def test_generate_page_widgets_render(generate_page):
     at = generate_page
     assert at.number_input(key="gen_ty").value == 50
     assert at.number_input(key="gen_seed").value == 1
-    assert at.radio(key="gen_sampling").options == ["greedy (argmax, the seed)", "temperature", "top-k"]
+    assert at.radio(key="gen_sampling").options == [
+        "greedy (argmax, the course)",
+        "temperature",
+        "top-k",
+    ]
     assert at.radio(key="gen_chord_source").value == "corpus"
     assert at.radio(key="gen_postprocess").value == "full"
     assert at.checkbox(key="gen_first_value").value is False
@@ -66,7 +74,7 @@ def test_generating_gives_audio_a_midi_download_and_the_figures(generate_page):
     assert generation.report.midi_bytes[:4] == b"MThd" and generation.audio.wav[:4] == b"RIFF"
     assert generation.audio.peak > 0.01  # something is heard
     assert any(generation.audio.detail in c.value for c in at.caption)  # which synth rendered it
-    # The seed's five chord sets, Ty = 50 values each.
+    # The course's five chord sets, Ty = 50 values each.
     assert len(generation.report.sets) == 5 and len(tokens(at)) == 250
     assert at.metric[0].value == "250"
     # Piano roll: melody and chords as two traces.
@@ -76,8 +84,9 @@ def test_generating_gives_audio_a_midi_download_and_the_figures(generate_page):
     # Metrics beside the training solo's.
     figures = table(at, "figure")
     assert list(figures.columns) == ["figure", "generated", "training solo"]
+    reference = metrics(load_corpus("leadsheets"))
     assert figures.set_index("figure").loc["melody notes", "training solo"] == str(
-        jazzcore.metrics(at.session_state["_corpus"]).n_notes
+        reference.n_notes
     )
 
 
@@ -133,27 +142,52 @@ def test_without_a_model_quick_train_then_generate(open_app):
     assert at.button(key="quick_train").label.startswith("⚡ Quick train (100 epochs")
     at.button(key="quick_train").click().run()
     assert not at.exception and not at.error
+    job = at.session_state["job"]
+    assert job.quick and job.epochs == 100  # followed live on the page
+    assert not at.get("audio") and not at.number_input  # the settings come with the model
+    assert job.wait(60)
+    at.run()  # what the live view does once the training is over
+    assert not at.exception and not at.error
     model = at.session_state["model"]
-    assert len(model.history) == 100 and model.history[-1]["loss"] < model.history[0]["loss"]
+    assert model is job.model and len(model.history) == 100
+    assert model.history[-1]["loss"] < model.history[0]["loss"]
     assert len(at.get("audio")) == 1  # quick training goes straight on to a solo
+    at.run()
+    assert "quick_train" not in [b.key for b in at.button]  # the model is there now
+
+
+def test_a_quick_training_that_fails_says_why_and_offers_the_button_again(open_app, monkeypatch):
+    def failing(corpus, config):
+        def run(on_epoch, should_stop):
+            raise ParameterError("The trainer is out of order.")
+
+        return run
+
+    monkeypatch.setattr(session, "training_run", failing)
+    at = open_app("pages/generate.py")
+    at.button(key="quick_train").click().run()
+    assert at.session_state["job"].wait(10)
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["The trainer is out of order."]
+    at.run()  # said once; the button is there to try again
+    assert not at.error and at.button(key="quick_train")
 
 
 def test_chord_sets_are_bounded_for_a_long_corpus(generate_page):
-    from jazzcore.app_support import MAX_APP_SETS
-
     widget = generate_page.number_input(key="gen_chord_sets")
     assert (widget.min, widget.max, widget.value) == (1, MAX_APP_SETS, 5)
 
 
-def test_metheny_quick_train_improvises_over_the_seeds_five_sets(metheny_cache, open_app):
-    at = open_app()
+def test_metheny_improvises_over_the_courses_five_sets(metheny_cache, open_app, metheny_model):
+    at = open_app(model=metheny_model)
     at.sidebar.radio[0].set_value("metheny").run()
     at.switch_page("pages/generate.py").run()
-    at.button(key="quick_train").click().run()
+    at.button(key="generate").click().run()
     assert not at.exception and not at.error
-    assert at.session_state["model"].n_values == 78
     generation = at.session_state["generation"]
-    # The seed: sets 1–5 of the 18 measures, Ty = 50 values each, greedy.
+    assert generation.model is metheny_model
+    # The course: sets 1–5 of the 18 measures, Ty = 50 values each, greedy.
     assert [s.index for s in generation.report.sets] == [1, 2, 3, 4, 5]
     assert len(tokens(at)) == 250
     assert at.number_input(key="gen_chord_sets").max == 5

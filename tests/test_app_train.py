@@ -1,16 +1,27 @@
-"""The Train page through AppTest: settings, a real (NumPy) training run, model upload and download."""
+"""The Train page through AppTest: settings, a real (NumPy) training run followed live,
+Stop, model upload and download."""
 
 from __future__ import annotations
 
 import json
+import math
 import pickle
+import threading
 
 import pytest
 
-import jazzcore
 from jazzcore import persist
+from jazzcore.app.jobs import TrainingJob, TrainingSlots
+from jazzcore.dataset import load_corpus
+from jazzcore.model import TrainConfig
+from jazzcore.persist import model_bytes
+from jazzcore.training import train
 
-APP = "../streamlit_app.py"
+
+def finish_training(at, timeout: float = 60) -> None:
+    """Let the session's training end, then rerun the page as its live view does then."""
+    assert at.session_state["job"].wait(timeout)
+    at.run()
 
 
 @pytest.fixture
@@ -41,7 +52,9 @@ def test_training_two_epochs_adds_two_points_and_a_model(train_page):
     at = train_page
     at.number_input(key="train_epochs").set_value(2)
     at.number_input(key="train_n_a").set_value(16)
-    at.button[0].click().run()  # the page redraws until its background job is over
+    at.button[0].click().run()  # the training runs in its own thread, the page follows it
+    assert not at.exception
+    finish_training(at)
     assert not at.exception
     job = at.session_state["job"]
     assert job.status == "done" and [r.epoch for r in job.history] == [1, 2]
@@ -50,8 +63,9 @@ def test_training_two_epochs_adds_two_points_and_a_model(train_page):
     assert len(traces["loss (sum over steps)"]["y"]) == 2 and len(traces["accuracy"]["y"]) == 2
     assert len(traces["loss at step t"]["y"]) == 30  # per-step loss of the last epoch, Tx = 30
     # The first epoch's loss is near Tx − 1 = 29 steps of ln(n_values) (an untrained softmax).
-    n_values = at.session_state["_corpus"].n_values
-    assert traces["loss (sum over steps)"]["y"][0] == pytest.approx(29 * __import__("math").log(n_values), rel=0.05)
+    n_values = load_corpus("leadsheets").n_values
+    first_loss = traces["loss (sum over steps)"]["y"][0]
+    assert first_loss == pytest.approx(29 * math.log(n_values), rel=0.05)
     model = at.session_state["model"]
     assert model.n_a == 16 and len(model.history) == 2
     assert any(s.value.startswith("Trained 2 epochs") for s in at.success)
@@ -75,6 +89,7 @@ def test_settings_too_big_to_train_are_one_error_line(train_page):
     at.number_input(key="train_n_a").set_value(8)
     at.number_input(key="train_epochs").set_value(1)
     at.button[0].click().run()
+    finish_training(at)
     assert not at.exception and not at.error and len(at.session_state["model"].history) == 1
 
 
@@ -95,6 +110,7 @@ def test_a_bad_model_upload_is_an_error_and_the_app_keeps_working(train_page, na
     # The error stays while the file is there; training still works.
     at.number_input(key="train_epochs").set_value(1)
     at.button[0].click().run()
+    finish_training(at)
     assert not at.exception and len(at.session_state["model"].history) == 1
     assert len(at.error) == 1
     at.switch_page("pages/data.py").run()
@@ -103,19 +119,85 @@ def test_a_bad_model_upload_is_an_error_and_the_app_keeps_working(train_page, na
 
 def test_a_saved_model_uploads_back_and_another_corpus_is_refused(train_page, metheny_file):
     at = train_page
-    corpus = at.session_state["_corpus"]
-    model = jazzcore.train(*corpus.xy(60, 30, 0), epochs=3, n_a=8, vocabulary=corpus.vocabulary)
-    at.file_uploader(key="model_upload").set_value(("mine.npz", persist.model_bytes(model), "application/octet-stream"))
+    corpus = load_corpus("leadsheets")
+    model = train(*corpus.xy(60, 30, 0), corpus.vocabulary, TrainConfig(n_a=8, epochs=3))
+    upload = ("mine.npz", model_bytes(model), "application/octet-stream")
+    at.file_uploader(key="model_upload").set_value(upload)
     at.run()
     assert not at.exception and not at.error
     loaded = at.session_state["model"]
     assert loaded.n_a == 8 and len(loaded.history) == 3
     assert any("Loaded mine.npz" in s.value for s in at.success)
 
-    other = jazzcore.load_corpus(str(metheny_file))
-    foreign = jazzcore.train(*other.xy(60, 30, 0), epochs=1, n_a=4, vocabulary=other.vocabulary)
-    at.file_uploader(key="model_upload").set_value(("metheny.npz", persist.model_bytes(foreign), "application/octet-stream"))
+    other = load_corpus(str(metheny_file))
+    foreign = train(*other.xy(60, 30, 0), other.vocabulary, TrainConfig(n_a=4, epochs=1))
+    upload = ("metheny.npz", model_bytes(foreign), "application/octet-stream")
+    at.file_uploader(key="model_upload").set_value(upload)
     at.run()
     assert not at.exception
     assert len(at.error) == 1 and "metheny.npz" in at.error[0].value
     assert at.session_state["model"] is loaded  # the refused file changed nothing
+
+
+def held_run(corpus, release: threading.Event):
+    """A training that does one real epoch per call to on_epoch, then waits to be released
+    (or stopped) before the next: the test decides when the run moves on."""
+
+    def run(on_epoch, should_stop):
+        X, Y = corpus.xy(60, 30, 0)
+        model = train(X, Y, corpus.vocabulary, TrainConfig(n_a=8, epochs=1), on_epoch=on_epoch)
+        while not (release.is_set() or should_stop()):
+            release.wait(0.01)
+        return model
+
+    return run
+
+
+def test_the_live_view_shows_the_run_and_stop_keeps_its_weights(train_page):
+    at = train_page
+    release = threading.Event()
+    job = TrainingJob(held_run(load_corpus("leadsheets"), release), TrainingSlots(1), epochs=50)
+    at.session_state["job"] = job.start()
+    while not job.history:
+        job.wait(0.01)
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["▶ Train", "■ Stop"]
+    assert at.get("progress")[0].proto.text == "Training: epoch 1 of 50"
+    assert loss_chart(at)["loss (sum over steps)"]["x"] == [1]
+    at.button(key="train_stop").click().run()
+    assert job.wait(10) and job.status == "stopped" and not release.is_set()
+    at.run()
+    assert "■ Stop" not in [b.label for b in at.button]
+    assert any(s.value.startswith("Stopped after 1 epochs") for s in at.success)
+    assert at.session_state["model"] is job.model  # the weights so far are the user's model
+    assert [b.label for b in at.get("download_button")] == ["⬇ Download the model (.npz)"]
+
+
+def test_a_queued_run_shows_its_place_in_the_queue(train_page):
+    at = train_page
+    slots = TrainingSlots(1)
+    assert slots.acquire("another user's run")
+    job = TrainingJob(held_run(load_corpus("leadsheets"), threading.Event()), slots, epochs=5)
+    at.session_state["job"] = job.start()
+    while slots.waiting == 0:
+        job.wait(0.01)
+    at.run()
+    assert [i.value for i in at.info] == [
+        "Waiting for a free trainer: you are number 1 in the queue."
+    ]
+    job.stop()  # a queued run leaves the queue at once
+    assert job.wait(10) and job.status == "stopped" and job.model is None
+    slots.release("another user's run")
+
+
+def test_the_model_file_is_made_only_when_downloaded(train_page, monkeypatch):
+    made = []
+    monkeypatch.setattr(persist, "model_bytes", lambda model: made.append(model) or b"")
+    at = train_page
+    at.number_input(key="train_epochs").set_value(1)
+    at.button[0].click().run()
+    finish_training(at)
+    at.run()
+    assert [b.label for b in at.get("download_button")] == ["⬇ Download the model (.npz)"]
+    assert made == []  # rendering the page compresses nothing

@@ -1,9 +1,10 @@
 """End to end in a real browser: `streamlit run` on 127.0.0.1, Debian's Chromium driven by Playwright.
 
-Open Data, start a long training and stop it, train 3 epochs on Train, generate on Generate, find the <audio> element, and save a
-screenshot of every page under artifacts/ (git-ignored). Playwright's own browser download
-does not work here, so the test drives /usr/bin/chromium (`.ci/run` installs it); without it
-the test fails and says so.
+Hear a solo on Home, open Data, start a long training and stop it, train 3 epochs on Train,
+generate on Generate, find the <audio> element, and save a screenshot of every page under
+artifacts/ (git-ignored). And a deep link as a freshly started server's first request.
+Playwright's own browser download does not work here, so the test drives /usr/bin/chromium
+(`.ci/run` installs it); without it the test fails and says so.
 """
 
 from __future__ import annotations
@@ -52,7 +53,9 @@ def wait_until_healthy(url: str, server: subprocess.Popen, log: Path, timeout: f
         except OSError:
             pass
         time.sleep(0.3)
-    pytest.fail(f"streamlit did not answer on {url} within {timeout:.0f} s:\n{log.read_text()[-2000:]}")
+    pytest.fail(
+        f"streamlit did not answer on {url} within {timeout:.0f} s:\n{log.read_text()[-2000:]}"
+    )
 
 
 @pytest.fixture
@@ -63,10 +66,26 @@ def server(tmp_path):
     log = tmp_path / "streamlit.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "streamlit_app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -101,7 +120,10 @@ def shot(page, name: str) -> Path:
     return path
 
 
-def test_train_generate_and_hear_in_chromium(server):
+@pytest.fixture
+def page(request):
+    """A page of Debian's Chromium under Playwright; on a failure its screenshot is saved
+    as artifacts/failed-<test>.png. Always closed afterwards."""
     if not CHROMIUM.is_file():
         pytest.fail(
             f"Chromium is not installed at {CHROMIUM}: apt-get install chromium (.ci/run does), "
@@ -114,59 +136,94 @@ def test_train_generate_and_hear_in_chromium(server):
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            opened = time.monotonic()
-            page.goto(server, timeout=TIMEOUT_MS)
-            page.get_by_role("heading", name="Improvise a jazz solo with an LSTM").wait_for(timeout=TIMEOUT_MS)
-            page.get_by_text("Unique values (n_values)").wait_for(timeout=TIMEOUT_MS)
-            # A newcomer hears a solo within 60 s with nothing configured.
-            page.get_by_role("button", name="▶ Hear a solo").click()
-            page.locator("audio").wait_for(state="attached", timeout=60_000)
-            assert time.monotonic() - opened < 60
-            wait_for_idle(page)
-            shot(page, "home")
-
-            open_page(page, "Data", "📊 Data: from a solo to X and Y")
-            page.get_by_text("How often each value occurs").wait_for()
-            # the vocabulary table (a canvas grid) and the plotly charts draw after the script ends
-            page.locator("[data-testid='stDataFrame'] canvas").first.wait_for(timeout=TIMEOUT_MS)
-            page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=TIMEOUT_MS)
-            page.wait_for_timeout(500)
-            shot(page, "data")
-
-            open_page(page, "Train", "🏋️ Train the LSTM")
-            epochs = page.get_by_label("epochs", exact=True)
-            # A long run can be stopped while the chart grows; it keeps the epochs trained so far.
-            epochs.fill("5000")
-            epochs.press("Tab")
-            page.get_by_role("button", name="▶ Train").click()
-            page.get_by_text("Training: epoch").wait_for(timeout=TIMEOUT_MS)
-            page.get_by_role("button", name="■ Stop").click()
-            page.get_by_text("Stopped after").wait_for(timeout=TIMEOUT_MS)
-            wait_for_idle(page)
-            assert page.get_by_role("button", name="■ Stop").count() == 0
-            # Then the 3 epochs the issue asks for.
-            epochs.fill("3")
-            epochs.press("Tab")
-            page.get_by_role("button", name="▶ Train").click()
-            page.get_by_text("Trained 3 epochs").wait_for(timeout=TIMEOUT_MS)
-            wait_for_idle(page)
-            assert page.get_by_text("Model ready: n_a = 64").count() == 1
-            shot(page, "train")
-
-            open_page(page, "Generate", "🎼 Generate a solo")
-            page.get_by_role("button", name="🎵 Generate").click()
-            audio = page.locator("audio")
-            audio.wait_for(state="attached", timeout=TIMEOUT_MS)
-            wait_for_idle(page)
-            assert audio.count() == 1 and audio.get_attribute("src")
-            assert page.get_by_role("button", name="⬇ MIDI").count() == 1
-            shot(page, "generate")
-
-            open_page(page, "Model", "🧠 The model")
-            shot(page, "model")
-            assert not page.get_by_test_id("stException").count(), "a page showed a traceback"
-            assert not errors, errors
+            failures = request.session.testsfailed
+            yield page
+            if request.session.testsfailed > failures:
+                page.screenshot(
+                    path=str(ARTIFACTS / f"failed-{request.node.name}.png"), full_page=True
+                )
         finally:
             browser.close()
+
+
+def test_train_generate_and_hear_in_chromium(server, page):
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    opened = time.monotonic()
+    page.goto(server, timeout=TIMEOUT_MS)
+    page.get_by_role("heading", name="Improvise a jazz solo with an LSTM").wait_for(
+        timeout=TIMEOUT_MS
+    )
+    page.get_by_text("Unique values (n_values)").wait_for(timeout=TIMEOUT_MS)
+    # A newcomer hears a solo within 60 s with nothing configured.
+    page.get_by_role("button", name="▶ Hear a solo").click()
+    page.locator("audio").wait_for(state="attached", timeout=60_000)
+    assert time.monotonic() - opened < 60
+    wait_for_idle(page)
+    shot(page, "home")
+
+    open_page(page, "Data", "📊 Data: from a solo to X and Y")
+    page.get_by_text("How often each value occurs").wait_for()
+    # the vocabulary table (a canvas grid) and the plotly charts draw after the script ends
+    page.locator("[data-testid='stDataFrame'] canvas").first.wait_for(timeout=TIMEOUT_MS)
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_timeout(500)
+    shot(page, "data")
+
+    open_page(page, "Train", "🏋️ Train the LSTM")
+    epochs = page.get_by_label("epochs", exact=True)
+    # A long run can be stopped while the chart grows; it keeps the epochs trained so far.
+    epochs.fill("5000")
+    epochs.press("Tab")
+    page.get_by_role("button", name="▶ Train").click()
+    page.get_by_text("Training: epoch").wait_for(timeout=TIMEOUT_MS)
+    page.get_by_role("button", name="■ Stop").click()
+    page.get_by_text("Stopped after").wait_for(timeout=TIMEOUT_MS)
+    wait_for_idle(page)
+    assert page.get_by_role("button", name="■ Stop").count() == 0
+    # Then the 3 epochs the issue asks for.
+    epochs.fill("3")
+    epochs.press("Tab")
+    page.get_by_role("button", name="▶ Train").click()
+    page.get_by_text("Trained 3 epochs").wait_for(timeout=TIMEOUT_MS)
+    wait_for_idle(page)
+    assert page.get_by_text("Model ready: n_a = 64").count() == 1
+    shot(page, "train")
+
+    open_page(page, "Generate", "🎼 Generate a solo")
+    page.get_by_role("button", name="🎵 Generate").click()
+    audio = page.locator("audio")
+    audio.wait_for(state="attached", timeout=TIMEOUT_MS)
+    wait_for_idle(page)
+    assert audio.count() == 1 and audio.get_attribute("src")
+    assert page.get_by_role("button", name="⬇ MIDI").count() == 1
+    shot(page, "generate")
+
+    open_page(page, "Model", "🧠 The model")
+    shot(page, "model")
+    assert not page.get_by_test_id("stException").count(), "a page showed a traceback"
+    assert not errors, errors
+
+
+def test_a_deep_link_first_goes_through_the_app(server, page):
+    """…/train as the first request of a fresh server: the app's navigation and corpus
+    picker, not Streamlit's automatic list of pages/, and the first click counts."""
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/train", timeout=TIMEOUT_MS)
+    page.get_by_role("heading", name="🏋️ Train the LSTM").wait_for(timeout=TIMEOUT_MS)
+    page.get_by_test_id("stSidebar").get_by_text("Train on", exact=True).wait_for()  # the picker
+    wait_for_idle(page)
+    links = page.get_by_test_id("stSidebarNav").get_by_role("link").all_inner_texts()
+    assert [link.split()[-1] for link in links] == ["Home", "Data", "Train", "Generate", "Model"]
+    epochs = page.get_by_label("epochs", exact=True)
+    epochs.fill("3")
+    epochs.press("Tab")
+    page.get_by_role("button", name="▶ Train").click()
+    page.get_by_text("Trained 3 epochs").wait_for(timeout=TIMEOUT_MS)
+    wait_for_idle(page)
+    shot(page, "deep_link_train")
+    open_page(page, "Home", "🎷 Improvise a jazz solo with an LSTM")
+    assert page.get_by_text("Model ready: n_a = 64").count() == 1
+    assert not page.get_by_test_id("stException").count(), "a page showed a traceback"
+    assert not errors, errors

@@ -8,7 +8,7 @@ where the chords come from (the general reader, with music21).
   accompaniment. :func:`load_solo` does the same for a file, after the checks of
   :mod:`jazzcore.sources`.
 
-This module is longer than 400 lines because it is one reader: the part listing, the
+Why this module is long: it is one reader (over 400 lines): the part listing, the
 melody choice and the chord sources all work on the same parts read once (``_Part``), and
 splitting them would make those private types public.
 

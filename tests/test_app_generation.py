@@ -1,0 +1,139 @@
+"""What the app trains and generates (jazzcore.app.generation), and the Generate page's
+tables of a piece (jazzcore.app.views), without Streamlit."""
+
+from __future__ import annotations
+
+import pytest
+
+from jazzcore.app.generation import (
+    QUICK_EPOCHS,
+    QUICK_TRAINING,
+    GenerationSettings,
+    corpus_chord_sets,
+    generate,
+    training_run,
+)
+from jazzcore.app.views import METRIC_LABELS, metrics_rows, token_rows
+from jazzcore.dataset import load_corpus
+from jazzcore.errors import ChordSymbolError, ParameterError
+from jazzcore.model import TrainConfig
+from jazzcore.persist import load_model, model_bytes
+
+
+@pytest.fixture(scope="module")
+def leadsheets():
+    return load_corpus("leadsheets")
+
+
+@pytest.fixture(scope="module")
+def small_model(leadsheets):
+    return training_run(leadsheets, TrainConfig(n_a=16, epochs=5))()
+
+
+def test_the_quick_training_is_the_courses_settings():
+    assert QUICK_TRAINING.epochs == QUICK_EPOCHS == 100
+    assert (QUICK_TRAINING.n_a, QUICK_TRAINING.learning_rate, QUICK_TRAINING.seed) == (64, 0.01, 0)
+
+
+def test_training_run_refuses_a_run_too_big_before_it_queues(leadsheets):
+    # 1000 windows of 200 steps with 1024 units: 204.8 M activations, over the 25 M bound
+    with pytest.raises(ParameterError, match="too big to train in memory"):
+        training_run(leadsheets, TrainConfig(n_a=1024, epochs=10), m=1000, Tx=200)
+    with pytest.raises(ParameterError, match="too few for windows"):
+        training_run(leadsheets, Tx=len(leadsheets.values))
+
+
+def test_training_run_trains_the_corpus_with_the_chosen_settings(leadsheets):
+    seen = []
+    run = training_run(leadsheets, TrainConfig(n_a=8, epochs=3, seed=4), m=20, Tx=12)
+    model = run(on_epoch=seen.append, should_stop=lambda: False)
+    assert [info["epoch"] for info in seen] == [1, 2, 3]
+    assert len(seen[0]["per_step_loss"]) == 12
+    assert (model.n_a, model.data_shape.m, model.Tx, model.config.seed) == (8, 20, 12, 4)
+    assert model.vocabulary.fingerprint() == leadsheets.vocabulary.fingerprint()
+    stopped = run(should_stop=lambda: len(seen) >= 4, on_epoch=seen.append)
+    assert len(stopped.history) == 1  # Stop ends the run with the epochs done so far
+
+
+def test_a_model_trained_in_the_app_records_its_corpus(small_model):
+    # so that `python -m jazzcore generate --model` finds the lead sheets' chords
+    assert small_model.source == "leadsheets"
+    assert load_model(model_bytes(small_model)).source == "leadsheets"
+
+
+def test_corpus_chord_sets_start_with_the_courses_sets():
+    # Metheny's 18 measures: the course improvises over sets 1–5 (range(1, 18 // 3)).
+    assert corpus_chord_sets(18) == [1, 2, 3, 4, 5]
+    assert corpus_chord_sets(18, count=99) == [1, 2, 3, 4, 5]
+    assert corpus_chord_sets(146, count=3) == [1, 2, 3]
+    assert corpus_chord_sets(4, count=5) == [0, 1, 2, 3]  # too short for the course's rule
+
+
+def test_generation_settings_map_to_generate_music(leadsheets):
+    greedy = GenerationSettings().generate_kwargs(leadsheets)
+    assert greedy["temperature"] is None and greedy["top_k"] is None
+    assert greedy["chords"] is leadsheets and greedy["chord_sets"] == [1, 2, 3, 4, 5]
+    hot = GenerationSettings(sampling="temperature", temperature=0.5, top_k=9)
+    assert hot.generate_kwargs(leadsheets)["temperature"] == 0.5
+    assert hot.generate_kwargs(leadsheets)["top_k"] is None
+    top = GenerationSettings(sampling="top-k", top_k=9).generate_kwargs(leadsheets)
+    assert top["temperature"] is None and top["top_k"] == 9
+    typed = GenerationSettings(chord_source="progression", progression="C7 | F7")
+    assert typed.generate_kwargs(leadsheets)["progression"] == "C7 | F7"
+    assert "chords" not in typed.generate_kwargs(leadsheets)
+    assert GenerationSettings(Ty=3) != GenerationSettings(
+        Ty=4
+    )  # the page regenerates on any change
+
+
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        ({"Ty": 0}, "Ty = 0"),
+        ({"Ty": 501}, "Ty = 501"),
+        ({"Ty": True}, "Ty = True"),
+        ({"sampling": "beam"}, "sampling"),
+        ({"chord_source": "radio"}, "chord source"),
+        ({"postprocess": "half"}, "postprocess"),
+    ],
+)
+def test_generation_settings_refuse_what_the_page_cannot_offer(bad, match):
+    with pytest.raises(ParameterError, match=match):
+        GenerationSettings(**bad)
+
+
+def test_generate_gives_midi_audio_metrics_and_a_piano_roll(leadsheets, small_model):
+    settings = GenerationSettings(Ty=20, sampling="temperature", seed=3, chord_sets=2)
+    g = generate(small_model, leadsheets, settings, synth="numpy")
+    assert g.n_values == 40 and [s.index for s in g.report.sets] == [1, 2]
+    assert g.report.midi_bytes[:4] == b"MThd"
+    assert g.audio.synth == "numpy" and g.audio.wav[:4] == b"RIFF" and g.audio.sample_rate == 22050
+    assert g.audio.seconds >= g.report.seconds  # the whole piece plus the release tail
+    assert g.metrics.n_notes == g.report.n_sounds
+    assert g.reference.n_notes > g.metrics.n_notes and g.metrics.duration_distance is not None
+    assert {r["role"] for r in g.rows} == {"melody", "chord"}
+    assert g.model is small_model and set(g.timings) >= {"generate", "audio", "metrics", "total"}
+    again = generate(small_model, leadsheets, settings, synth="numpy")
+    assert [s.values for s in again.report.sets] == [s.values for s in g.report.sets]  # seeded
+
+
+def test_generate_reports_a_bad_progression(leadsheets, small_model):
+    settings = GenerationSettings(chord_source="progression", progression="Dm7 Hx7")
+    with pytest.raises(ChordSymbolError, match="Hx7"):
+        generate(small_model, leadsheets, settings)
+
+
+def test_token_and_metric_rows(leadsheets, small_model):
+    g = generate(small_model, leadsheets, GenerationSettings(Ty=4, chord_sets=2), synth="numpy")
+    rows = token_rows(g.report)
+    assert [(r["chord set"], r["step"]) for r in rows] == [
+        (1, 1), (1, 2), (1, 3), (1, 4), (2, 1), (2, 2), (2, 3), (2, 4),
+    ]  # fmt: skip
+    assert rows[0]["value"] == g.report.sets[0].values[0] and rows[0]["reading"]
+    table = {r["figure"]: r for r in metrics_rows(g.metrics, g.reference)}
+    assert len(table) == len(METRIC_LABELS)
+    assert table["melody notes"]["generated"] == str(g.metrics.n_notes)
+    assert table["melody notes"]["training solo"] == str(g.reference.n_notes)
+    assert table["pitch-class distance to the training solo (0–1)"]["training solo"] == "—"
+    share = table["chord tones (share)"]["generated"]
+    assert 0 <= float(share) <= 1 and len(share.split(".")[1]) == 2
