@@ -222,7 +222,23 @@ def _derived_scale_names(is_major: bool, pitch_classes: frozenset[int]) -> froze
 
     kind = scale.MajorScale() if is_major else scale.DorianScale()
     tones = m21chord.Chord([pitch.Pitch(midi=60 + pc) for pc in sorted(pitch_classes)])
-    return frozenset(p.name for p in kind.derive(tones).getPitches())
+    pitches = kind.derive(tones).getPitches()[:7]
+    # music21 may derive a scale spelled in a theoretical key (A-flat major as G# major:
+    # G# A# B# C# D# E# F##), and then no MIDI-spelled note of it would match. Such a scale
+    # is respelled as its enharmonic key when that has fewer theoretical names; the course's
+    # 78 values are the same either way.
+    enharmonic = [p.getEnharmonic() for p in pitches]
+    if _theoretical(enharmonic) < _theoretical(pitches):
+        pitches = enharmonic
+    return frozenset(p.name for p in pitches)
+
+
+def _theoretical(pitches) -> int:
+    """How many names a key signature would not use: double accidentals, B#, E#, C-, F-."""
+    return sum(
+        abs(p.accidental.alter if p.accidental else 0) > 1 or p.name in ("B#", "E#", "C-", "F-")
+        for p in pitches
+    )
 
 
 def _kind(pitch_class: int, name: str, analysis: _ChordAnalysis) -> str:

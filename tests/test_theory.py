@@ -128,3 +128,16 @@ def test_a_chord_tone_is_a_chord_tone_in_any_spelling():
     f_sharp_7 = ChordEvent(0.0, 4.0, (54, 58, 61, 64), ("F#", "A#", "C#", "E"))
     assert classify_tone(70, f_sharp_7) == "C"
     assert classify_tone("B-", f_sharp_7) == "C"
+
+
+def test_a_scale_music21_spells_in_a_theoretical_key_is_respelled():
+    # A-flat major (A- C E-) derives the A-flat major scale; music21 spells it as G# major
+    # (G# A# B# C# D# E# F##), where no MIDI-spelled F, G or B- would match. Respelled:
+    a_flat = ChordEvent(0.0, 4.0, (56, 60, 63), ("A-", "C", "E-"))
+    assert scale_tone_names(a_flat) == {"A-", "B-", "C", "D-", "E-", "F", "G"}
+    assert [classify_tone(p, a_flat) for p in (65, 67, 70)] == ["S", "S", "S"]  # F G B-
+    # F# A# C# lies in B, F# and C# major, all spelled with sharps and at most two
+    # theoretical names (E#, B#): no flat key is better, so it stays in sharps
+    f_sharp = ChordEvent(0.0, 4.0, (54, 58, 61), ("F#", "A#", "C#"))
+    names = scale_tone_names(f_sharp)
+    assert {"F#", "G#", "A#", "C#", "D#"} <= names and not any("-" in n for n in names)
