@@ -1,7 +1,10 @@
 """Command line: train a model for a class, generate solos in batch.
 
     python -m jazzcore train --source metheny --epochs 100 --out model.npz
-    python -m jazzcore generate --model model.npz --ty 50 --seed 1 --out solo.mid --wav solo.wav
+    python -m jazzcore train --source solos/ --melody-part Trumpet --out model.npz
+    python -m jazzcore parts "Just Friends.mid"
+    python -m jazzcore generate --model model.npz --seed 1 --out solo.mid --wav solo.wav
+    python -m jazzcore generate --model model.npz --course --seed 1   # the course's way
 
 A jazzcore error is printed as one line (``error: …``) with exit status 2; nothing else
 is caught, so a real bug still shows its traceback.
@@ -14,12 +17,15 @@ import sys
 import time
 
 from .audio import render_audio
-from .dataset import load_corpus
-from .errors import JazzcoreError, write_output
-from .generate import generate_music
+from .dataset import Corpus, load_corpus
+from .errors import JazzcoreError, ParameterError, write_output
+from .generate import COURSE_TY, generate_music, register_of
 from .model import TrainConfig
 from .persist import load_model, save_model
+from .quality import quality_table
+from .readers import plan_parts, read_music, solo_from_music
 from .runtime import keep_freed_memory
+from .theory import pitch_name
 from .training import train
 
 
@@ -33,8 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train the LSTM on a solo and save it (.npz)")
     train.add_argument(
         "--source",
-        default="metheny",
-        help="'metheny' (downloaded on first use), 'leadsheets' (offline) or a MIDI/MusicXML path",
+        nargs="+",
+        action="extend",
+        default=None,
+        help="'metheny' (the default, downloaded on first use), 'leadsheets' (offline), or "
+        "MIDI/MusicXML files, folders or .zip archives of them: several make one corpus",
     )
     train.add_argument("--epochs", type=int, default=100)
     train.add_argument("--n-a", type=int, default=64, help="LSTM units (the course's 64)")
@@ -45,20 +54,50 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--melody-part", help="index or name of the melody part (default: found automatically)"
     )
+    train.add_argument(
+        "--chord-part",
+        help="where the chords come from: a part's index or name, 'symbols' or 'accompaniment' "
+        "(default: the chord symbols, else everything but the melody)",
+    )
+    train.add_argument("--measures", help="the measures to keep, FIRST-LAST (measure k: 4k…4k+4)")
+    train.add_argument(
+        "--whole-song",
+        action="store_true",
+        help="read the course's Metheny file as a whole song, not the course's 18 measures",
+    )
     train.add_argument("--out", required=True, help="the model file to write (.npz)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    generate = commands.add_parser("generate", help="improvise over chords with a trained model")
+    parts = commands.add_parser(
+        "parts", help="list a MIDI/MusicXML file's parts and the melody and chords chosen"
+    )
+    parts.add_argument("file", help="a .mid, .midi, .xml, .musicxml or .mxl file")
+    parts.add_argument("--melody-part", help="index or name of the melody part to try")
+    parts.add_argument("--chord-part", help="index or name of the chord part to try")
+
+    generate = commands.add_parser(
+        "generate",
+        help="improvise over chords with a trained model",
+        description="By default: values sampled at temperature 1 until each chord set's measure "
+        "is filled, the faithful post-processor, one line ending with the chords. --course "
+        "gives the course's way: Ty = 50, greedy argmax, its post-processor and layout.",
+    )
     generate.add_argument("--model", required=True, help="a model file saved by 'train' or the app")
     generate.add_argument(
-        "--ty", type=int, default=50, help="values sampled per chord set (1-1000)"
+        "--ty",
+        type=int,
+        default=None,
+        help="values sampled per chord set (1-1000; default: until the set's measure is filled)",
     )
     generate.add_argument("--seed", type=int, default=None, help="makes the solo reproducible")
     generate.add_argument(
-        "--temperature", type=float, default=None, help="sample instead of argmax (> 0)"
+        "--temperature", type=float, default=1.0, help="softmax temperature (> 0; default 1)"
     )
     generate.add_argument(
         "--top-k", type=int, default=None, help="sample among the k most likely values"
+    )
+    generate.add_argument(
+        "--greedy", action="store_true", help="argmax at every step (the course; replays the solo)"
     )
     generate.add_argument(
         "--progression",
@@ -70,7 +109,25 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="the corpus whose chords to play over (default: the one the model was trained on)",
     )
-    generate.add_argument("--postprocess", choices=("full", "raw"), default="full")
+    generate.add_argument(
+        "--postprocess",
+        choices=("faithful", "course", "raw"),
+        default="faithful",
+        help="faithful (default: types, steps and durations kept), course (the course's five "
+        "stages) or raw (the course's unparse only)",
+    )
+    generate.add_argument(
+        "--layout",
+        choices=("measure", "course"),
+        default="measure",
+        help="measure (default: each set inside its measure) or course (sets run on and overlap)",
+    )
+    generate.add_argument(
+        "--course",
+        action="store_true",
+        help="the course's generate_music: --ty 50 (unless given) --greedy --postprocess course "
+        "--layout course",
+    )
     generate.add_argument("--out", default="output/my_music.midi", help="the MIDI file to write")
     generate.add_argument("--wav", default=None, help="also render audio to this WAV file")
     generate.add_argument("--synth", choices=("auto", "fluidsynth", "numpy"), default="auto")
@@ -80,10 +137,16 @@ def _parser() -> argparse.ArgumentParser:
 def _train(args) -> None:
     from tqdm import tqdm
 
-    melody_part = args.melody_part
-    if melody_part is not None and melody_part.isdigit():
-        melody_part = int(melody_part)
-    corpus = load_corpus(args.source, melody_part=melody_part)
+    sources = args.source or ["metheny"]
+    corpus = load_corpus(
+        sources[0] if len(sources) == 1 else sources,
+        melody_part=args.melody_part,
+        chord_part=args.chord_part,
+        measures=_measure_range(args.measures),
+        whole_song=args.whole_song,
+    )
+    for line in corpus.skipped:
+        print(f"skipped {line}")
     X, Y = corpus.xy(args.m, args.tx, args.seed)
     print(
         f"{corpus.name}: {len(corpus.values)} values, {corpus.n_values} unique; X {X.shape}, Y {Y.shape}"
@@ -111,25 +174,96 @@ def _train(args) -> None:
     )
 
 
+def _measure_range(text: str | None) -> tuple[int, int] | None:
+    """'4-20' (or '4:20') → (4, 20); None stays None."""
+    if text is None:
+        return None
+    first, sep, last = text.replace(":", "-").partition("-")
+    if not sep or not first.strip().isdigit() or not last.strip().isdigit():
+        raise ParameterError(f"--measures {text}: write FIRST-LAST, such as 4-20.")
+    return int(first), int(last)
+
+
+def _parts(args) -> None:
+    """A table of a file's parts; the melody and chord parts a Solo would take."""
+    music = read_music(args.file)
+    try:
+        plan = plan_parts(music, args.melody_part, args.chord_part)
+        solo, problem = (
+            solo_from_music(music, melody_part=plan.melody, chord_part=args.chord_part),
+            None,
+        )
+    except JazzcoreError as error:
+        plan, problem = None, error
+    print(
+        f"{music.name}: {music.title or 'no title'}, {music.tempo_bpm:g} bpm, {len(music.parts)} parts"
+    )
+    header = f"{'#':>3}  {'name':<30} {'instrument':<22} {'ch':>3} {'notes':>5}  {'range':<9} {'poly':>4}  role"
+    print(header)
+    for info in music.infos:
+        span = (
+            "" if info.lowest is None else f"{pitch_name(info.lowest)}–{pitch_name(info.highest)}"
+        )
+        role = "drums" if info.is_drum else ""
+        if plan is not None and info.index == plan.melody:
+            role = "melody (top line)" if not info.is_melody_like else "melody"
+        if plan is not None and info.index in plan.chords:
+            role = f"{role} + chords" if role else "chords"
+        if info.chord_symbols:
+            role += f" ({info.chord_symbols} chord symbols)"
+        print(
+            f"{info.index:>3}  {info.name[:30]:<30} {info.instrument[:22]:<22} "
+            f"{info.channel or '':>3} {info.note_count:>5}  {span:<9} {info.polyphony:>4.2f}  {role}"
+        )
+    if plan is not None:
+        print(
+            f"melody: {music.infos[plan.melody].label}; chords: {plan.chord_source}; "
+            f"{len(solo.measures)} measures, {solo.note_count} notes"
+        )
+    else:
+        print(f"no solo: {problem}")
+
+
+def _corpus_of(args, model) -> Corpus | None:
+    """The corpus of the chords, the register and the quality table: --source, else the
+    model's. Over a typed progression it is optional: None if it cannot be read."""
+    source = args.source if args.source is not None else model.source
+    if args.progression is None:
+        if source is None:
+            raise ParameterError("The model does not record its corpus: give --source.")
+        return load_corpus(source)
+    try:
+        return None if source is None else load_corpus(source)
+    except JazzcoreError as error:
+        print(f"(no quality table: {error})")
+        return None
+
+
 def _generate(args) -> None:
     model = load_model(args.model)
-    chords = None
-    if args.progression is None:
-        chords = load_corpus(args.source if args.source is not None else model.source)
+    corpus = _corpus_of(args, model)
+    greedy = args.greedy or args.course
     _, report = generate_music(
         model,
-        chords=chords,
+        chords=corpus if args.progression is None else None,
         progression=args.progression,
-        Ty=args.ty,
+        Ty=COURSE_TY if args.course and args.ty is None else args.ty,
         seed=args.seed,
-        temperature=args.temperature,
-        top_k=args.top_k,
-        postprocess=args.postprocess,
+        temperature=None if greedy else args.temperature,
+        top_k=None if greedy else args.top_k,
+        postprocess="course" if args.course else args.postprocess,
+        layout="course" if args.course else args.layout,
+        register=None if corpus is None else register_of(corpus),
         out_path=args.out,
         return_stream=False,
     )
     for line in report.lines:
         print(line)
+    if corpus is not None:
+        print(
+            f"\nQuality (against {corpus.name}; random: uniformly random values, same post-processor):"
+        )
+        print(quality_table(report, corpus, seed=args.seed).markdown())
     if args.wav is not None:
         audio = render_audio(report.midi_bytes, synth=args.synth)
         path = write_output(args.wav, audio.wav, "WAV")
@@ -139,7 +273,7 @@ def _generate(args) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        {"train": _train, "generate": _generate}[args.command](args)
+        {"train": _train, "generate": _generate, "parts": _parts}[args.command](args)
     except JazzcoreError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

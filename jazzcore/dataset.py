@@ -1,6 +1,7 @@
 """Source → corpus → vocabulary → training tensors X and Y, as the course builds them.
 
-The corpus is the list of grammar values (strings such as ``'C,0.250'``) of a solo in
+The corpus is the list of grammar values (strings such as ``'C,0.250'``) of one solo, or
+of several (a folder or zip of files, music21's lead sheets) one after the other, in
 order. The vocabulary is its unique values in sorted order (the course used a Python set,
 whose order changes from run to run). X and Y follow the course's ``data_processing``:
 
@@ -8,11 +9,24 @@ whose order changes from run to run). X and Y follow the course's ``data_process
   positions, one-hot; ``X[i, 0]`` is all zeros (the "start" input);
 * ``Y`` has shape (Ty = Tx, m, n_values): ``Y[t-1, i] = X[i, t]``, the value that follows,
   and ``Y[Tx-1]`` is all zeros (nothing follows the window).
+
+A window never runs from the end of one solo into the start of the next: a phrase that
+joins two tunes is none a musician plays. With one solo the windows are the course's.
+
+A :class:`CorpusSource` records where a corpus came from — the files' absolute paths and
+SHA-256, the parts and measures read — and a trained model keeps it (``JazzModel.source``),
+so that ``load_corpus(model.source)`` finds its chords again from anywhere.
+
+Why this module is long: it is the one place where a source becomes training data — the
+vocabulary, the windows, the record of the source and its reading belong together, and
+the record must be read back by the same code that wrote it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,9 +36,16 @@ from pathlib import Path
 import numpy as np
 
 from . import sources
-from .errors import MelodyError, ParameterError
+from .errors import JazzcoreError, MelodyError, ParameterError, SourceError
 from .grammar import tokenize_solo
-from .readers import LEADSHEET_WORKS, leadsheet_solo, load_solo, metheny_solo
+from .readers import (
+    LEADSHEET_WORKS,
+    clear_music_cache,
+    leadsheet_solo,
+    load_solo,
+    metheny_solo,
+    read_music,
+)
 from .solo import ChordTimeline, Solo
 
 
@@ -122,18 +143,50 @@ class Vocabulary:
         )
 
 
+def window_starts(lengths: Sequence[int], m: int, Tx: int, seed: int = 0) -> np.ndarray:
+    """Start positions (in the whole corpus) of m windows of Tx values, none of which
+    crosses from one solo into the next: int array of shape (m,).
+
+    lengths: the number of values of each solo, in corpus order. Every start whose window
+    lies inside one solo is equally likely: the k-th draw of ``RandomState(seed).choice(n)``
+    picks the k-th such start (n of them). With one solo this is the course's draw,
+    ``np.random.seed(0); np.random.choice(len(corpus) - Tx)`` per window.
+    """
+    valid = [max(0, length - Tx) for length in lengths]
+    total = sum(valid)
+    if total == 0:
+        longest = max(lengths, default=0)
+        what = "The corpus has" if len(lengths) == 1 else "Its longest solo has"
+        raise ParameterError(
+            f"{what} {longest} values, too few for windows of Tx = {Tx}: "
+            "choose a smaller Tx or a longer solo."
+        )
+    rng = np.random.RandomState(seed)
+    draws = np.array([rng.choice(total) for _ in range(m)], dtype=np.int64)
+    # draw d falls in the solo whose valid starts cover it; shift it to that solo's start
+    firsts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    covered = np.cumsum(valid)
+    solo = np.searchsorted(covered, draws, side="right")
+    before = covered - np.asarray(valid)
+    return firsts[solo] + (draws - before[solo])
+
+
 def data_processing(
     corpus: Sequence[str],
     values_indices: Mapping[str, int],
     m: int = 60,
     Tx: int = 30,
     seed: int = 0,
+    *,
+    lengths: Sequence[int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """The course's ``data_processing``: windows of the corpus as one-hot X and shifted Y.
 
     corpus: grammar values in order. values_indices: value → index (n_values entries).
     m: number of windows (training examples). Tx: window length (time steps).
     seed: the NumPy seed of the window start positions (the course uses 0).
+    lengths: the values of each solo of the corpus, in order (None: one solo); no
+    window crosses from one solo into the next (:func:`window_starts`).
 
     Returns X of shape (m, Tx, n_values), Y of shape (Tx, m, n_values), both float32 0/1,
     and n_values. X[i, 0] is zero; X[i, t] is the one-hot of the window's value t;
@@ -144,22 +197,18 @@ def data_processing(
         raise ParameterError(f"m = {m} windows is out of range: choose 1 to 10000.")
     if not 2 <= Tx <= 1_000:
         raise ParameterError(f"Tx = {Tx} time steps is out of range: choose 2 to 1000.")
-    if len(corpus) <= Tx:
+    lengths = [len(corpus)] if lengths is None else list(lengths)
+    if sum(lengths) != len(corpus):
         raise ParameterError(
-            f"The corpus has {len(corpus)} values, too few for windows of Tx = {Tx}: "
-            "choose a smaller Tx or a longer solo."
+            f"The solos' lengths add up to {sum(lengths)}, not the corpus's {len(corpus)} values."
         )
     missing = [t for t in set(corpus) if t not in values_indices]
     if missing:
         raise ParameterError(
             f"{len(missing)} corpus values are not in values_indices, e.g. '{missing[0]}'."
         )
+    starts = window_starts(lengths, m, Tx, seed)
     indices = np.array([values_indices[t] for t in corpus], dtype=np.int64)
-    # The course seeds NumPy's global generator with 0 and draws one start per window with
-    # np.random.choice(len(corpus) - Tx); a RandomState reproduces those draws exactly
-    # without touching anybody else's global state.
-    rng = np.random.RandomState(seed)
-    starts = np.array([rng.choice(len(corpus) - Tx) for _ in range(m)], dtype=np.int64)
     windows = indices[starts[:, None] + np.arange(Tx)[None, :]]  # (m, Tx)
     X = np.zeros((m, Tx, n_values), dtype=np.float32)
     rows, steps = np.meshgrid(np.arange(m), np.arange(1, Tx), indexing="ij")
@@ -170,7 +219,164 @@ def data_processing(
 
 
 # ---------------------------------------------------------------------------------------
-# A source's corpus: solo(s) → grammar values → vocabulary, cached by the file's hash
+# Where a corpus comes from: a record a model keeps, to find its chords again
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file a corpus was read from.
+
+    name: its file name (for a zip member, its path inside the archive). sha256: hash of
+    its bytes. path: the absolute path it was read from (a zip member: the zip's), '' if
+    unknown. member: its path inside the zip archive at ``path``, '' for a plain file.
+    """
+
+    name: str
+    sha256: str
+    path: str = ""
+    member: str = ""
+
+
+@dataclass(frozen=True)
+class CorpusSource:
+    """Everything needed to read a corpus again, as a model records it (``JazzModel.source``).
+
+    kind: 'metheny' (the course's 18 measures of the Metheny file), 'leadsheets' (music21's
+    lead sheets) or 'files' (files, a folder, zip archives; the Metheny file read as a whole
+    song is 'files' too). files: the files read, in corpus order (a folder or archive
+    listed file by file). melody_part, chord_part, measures: the reading's options (None:
+    automatic, everything). whole_song: the course's Metheny file read as a whole song by
+    the general reader instead of the course's recipe.
+    """
+
+    kind: str
+    files: tuple[SourceFile, ...] = ()
+    melody_part: int | str | None = None
+    chord_part: int | str | None = None
+    measures: tuple[int, int] | None = None
+    whole_song: bool = False
+
+    FORMAT = "jazzcore-corpus"
+
+    def record(self) -> str:
+        """The text a model keeps: 'metheny' or 'leadsheets', else a JSON document."""
+        if self.kind in ("metheny", "leadsheets"):
+            return self.kind
+        return json.dumps(
+            {
+                "format": self.FORMAT,
+                "version": 1,
+                "kind": self.kind,
+                "files": [dataclasses.asdict(f) for f in self.files],
+                "melody_part": self.melody_part,
+                "chord_part": self.chord_part,
+                "measures": list(self.measures) if self.measures else None,
+                "whole_song": self.whole_song,
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_record(cls, text: str) -> CorpusSource:
+        """The CorpusSource a model's ``source`` records ('metheny', 'leadsheets' or JSON).
+        SourceError if it is none of these (a path: give it to :func:`load_corpus`)."""
+        if text.strip().lower() in ("metheny", "leadsheets"):
+            return cls(text.strip().lower())
+        try:
+            data = json.loads(text)
+            if data.get("format") != cls.FORMAT:
+                raise ValueError
+            measures = data.get("measures")
+            return cls(
+                str(data["kind"]),
+                tuple(SourceFile(**f) for f in data["files"]),
+                data.get("melody_part"),
+                data.get("chord_part"),
+                tuple(measures) if measures else None,
+                bool(data.get("whole_song", False)),
+            )
+        except (ValueError, TypeError, KeyError, AttributeError):
+            raise SourceError(
+                "The corpus record is not one jazzcore wrote: give the source again."
+            ) from None
+
+    def describe(self) -> str:
+        """A line for people: 'Just Friends.mid; melody part Flute; measures 4–20'."""
+        if self.kind == "metheny":
+            return sources.METHENY_LABEL
+        if self.kind == "leadsheets":
+            return LEADSHEETS_LABEL
+        names = [f.name for f in self.files]
+        text = names[0] if len(names) == 1 else f"{len(names)} files ({', '.join(names[:3])}"
+        text += "" if len(names) == 1 else (", …)" if len(names) > 3 else ")")
+        if self.whole_song:
+            text += ", the whole song"
+        if self.melody_part is not None:
+            text += f"; melody part {self.melody_part}"
+        if self.chord_part is not None:
+            text += f"; chords from {self.chord_part}"
+        if self.measures:
+            text += f"; measures {self.measures[0]}–{self.measures[1]}"
+        return text
+
+
+LEADSHEETS_LABEL = "Lead sheets from music21's corpus (offline)"
+
+
+def describe_source(record: str | None) -> str:
+    """A line for people about what a model's ``source`` records: 'metheny', 'leadsheets',
+    a JSON record or (older models) a path; 'an unknown corpus' for None."""
+    if not record:
+        return "an unknown corpus"
+    try:
+        return CorpusSource.from_record(record).describe()
+    except SourceError:
+        return record  # a path, as older models kept it
+
+
+_Document = tuple[SourceFile, bytes]
+
+
+def _documents_at(path: Path) -> list[_Document]:
+    """The music files at a path: a file, a folder's files, a zip's members."""
+    if path.is_dir():
+        return [doc for file in sources.folder_files(path) for doc in _documents_at(file)]
+    path, data = sources.read_checked(path)
+    where = str(path.resolve())
+    if sources.file_kind(data, path.name) == "zip":
+        return [
+            (SourceFile(member, sources.sha256_of(member_data), where, member), member_data)
+            for member, member_data in sources.archive_members(data, path.name)
+        ]
+    return [(SourceFile(path.name, sources.sha256_of(data), where), data)]
+
+
+def _find_again(file: SourceFile) -> bytes:
+    """A recorded file's bytes: at its path, else the course's download for the Metheny
+    bytes, else the app's upload folder (files kept by their hash). SourceError if it is
+    nowhere or has changed."""
+    candidates = [Path(file.path)] if file.path else []
+    candidates += sorted((sources.cache_dir() / "uploads").glob(f"{file.sha256[:16]}.*"))
+    for candidate in candidates:
+        if not candidate.is_file():
+            continue
+        docs = _documents_at(candidate) if file.member else [(None, candidate.read_bytes())]
+        for found, data in docs:
+            if (found is None or found.member == file.member) and sources.sha256_of(
+                data
+            ) == file.sha256:
+                return data
+    if file.sha256 == sources.METHENY_SHA256:
+        return sources.metheny_path().read_bytes()
+    where = file.path + (f" (in the archive, {file.member})" if file.member else "")
+    raise SourceError(
+        f"{file.name}, a file of this corpus (SHA-256 {file.sha256[:12]}…), is not at "
+        f"{where or 'a known place'} any more, or has changed: give the source again."
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# A source's corpus: solo(s) → grammar values → vocabulary
 
 
 @dataclass(frozen=True)
@@ -178,13 +384,14 @@ class Corpus:
     """The grammar values of one source, ready to train on. Nothing in it can be changed
     (tuples throughout), so one Corpus can be shared by every caller and app visitor.
 
-    name: the source's label. sha256: hash of the file(s) read (the cache key).
-    solos: the parsed solos (one, or several for the lead sheets).
+    name: the source's label. sha256: hash of the file read (of the files' hashes, for
+    several). solos: the parsed solos, one per file (four for the lead sheets).
     measure_values: the values of each measure, in order (all solos' measures in turn).
     values: the flat corpus (all measures' values in order): what the course calls corpus.
-    vocabulary: its unique values, sorted.
-    source: what :func:`load_corpus` was given ('metheny', 'leadsheets' or the file's
-        path), recorded in models trained on it so that ``generate`` finds its chords.
+    vocabulary: its unique values, sorted. source: the record of :class:`CorpusSource`
+    (``CorpusSource.record()``), kept in models trained on it so that ``generate`` finds
+    its chords again: ``load_corpus(model.source)``. skipped: 'file: reason' for each file
+    of a folder or archive that gave no solo.
     """
 
     name: str
@@ -194,11 +401,13 @@ class Corpus:
     values: tuple[str, ...]
     vocabulary: Vocabulary
     source: str | None = None
+    skipped: tuple[str, ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "solos", tuple(self.solos))
         object.__setattr__(self, "measure_values", tuple(tuple(m) for m in self.measure_values))
         object.__setattr__(self, "values", tuple(self.values))
+        object.__setattr__(self, "skipped", tuple(self.skipped))
 
     @property
     def chords(self) -> ChordTimeline:
@@ -209,26 +418,40 @@ class Corpus:
     def n_values(self) -> int:
         return len(self.vocabulary)
 
+    @property
+    def solo_lengths(self) -> tuple[int, ...]:
+        """The number of values of each solo, in order."""
+        lengths, k = [], 0
+        for solo in self.solos:
+            count = len(solo.measures)
+            lengths.append(sum(len(m) for m in self.measure_values[k : k + count]))
+            k += count
+        return tuple(lengths)
+
     def xy(self, m: int = 60, Tx: int = 30, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """X (m, Tx, n_values) and Y (Tx, m, n_values) by the course's data_processing."""
-        X, Y, _ = data_processing(self.values, self.vocabulary.values_indices, m, Tx, seed)
+        """X (m, Tx, n_values) and Y (Tx, m, n_values) by the course's data_processing; no
+        window runs from the end of one solo into the start of the next."""
+        X, Y, _ = data_processing(
+            self.values, self.vocabulary.values_indices, m, Tx, seed, lengths=self.solo_lengths
+        )
         return X, Y
 
 
-# Corpora already read, keyed by the source's contents (SHA-256 of the file, or music21's
-# version for its lead sheets) and the options. Sharing them is safe: a Corpus is frozen
-# and holds tuples, so no caller (nor app visitor) can change what another one gets.
+# Corpora already read, keyed by their CorpusSource (which names the files' hashes and
+# the options). Sharing them is safe: a Corpus is frozen and holds tuples. The parsing of
+# each file is shared further down, by its bytes (jazzcore.readers.read_music).
 _CORPUS_CACHE: dict[tuple, Corpus] = {}
 _CORPUS_CACHE_SIZE = 16
 
 
 def clear_corpus_cache() -> None:
-    """Forget every corpus read so far: the next :func:`load_corpus` reads its source again."""
+    """Forget every corpus and file read so far: the next :func:`load_corpus` reads again."""
     _CORPUS_CACHE.clear()
+    clear_music_cache()
 
 
 def _corpus_from_solos(
-    name: str, key_hash: str, solos: list[Solo], source: str | None = None
+    name: str, key_hash: str, solos: list[Solo], source: str, skipped=()
 ) -> Corpus:
     measure_values = tuple(
         tuple(str(t) for t in measure) for solo in solos for measure in tokenize_solo(solo)
@@ -239,53 +462,144 @@ def _corpus_from_solos(
             f"{name} gives no grammar values: choose other measures or another melody part."
         )
     vocabulary = Vocabulary.from_corpus(values)
-    return Corpus(name, key_hash, tuple(solos), measure_values, values, vocabulary, source)
+    return Corpus(name, key_hash, tuple(solos), measure_values, values, vocabulary, source, skipped)
+
+
+def _course_recipe(record: CorpusSource, file: SourceFile) -> bool:
+    """The course's Metheny bytes, read with no option: the course's 18 measures."""
+    options = (record.melody_part, record.chord_part, record.measures)
+    return (
+        file.sha256 == sources.METHENY_SHA256
+        and not record.whole_song
+        and options
+        == (
+            None,
+            None,
+            None,
+        )
+    )
+
+
+def _solo_of(record: CorpusSource, file: SourceFile, data: bytes) -> Solo:
+    if _course_recipe(record, file):
+        return metheny_solo(data)
+    return load_solo(
+        read_music(data, file.name),
+        melody_part=record.melody_part,
+        chord_part=record.chord_part,
+        measures=record.measures,
+    )
+
+
+def _gather(source, options: dict) -> tuple[CorpusSource, list[_Document], str]:
+    """(the record, the files' bytes, a label) of what :func:`load_corpus` was given; in
+    the label, "{n}" stands for the number of files that give a solo."""
+    if isinstance(source, CorpusSource) or (
+        isinstance(source, str) and source.lstrip().startswith("{")
+    ):
+        record = source if isinstance(source, CorpusSource) else CorpusSource.from_record(source)
+        if any(value not in (None, False) for value in options.values()):
+            raise ParameterError(
+                "A recorded corpus source already says how it is read: give no part or "
+                "measure options with it."
+            )
+        if record.kind in ("metheny", "leadsheets"):
+            return _gather(record.kind, options)
+        docs = [(file, _find_again(file)) for file in record.files]
+        return record, docs, record.files[0].name if len(docs) == 1 else "{n} files"
+    paths = list(source) if isinstance(source, list | tuple) else [source]
+    if not paths:
+        raise SourceError("No source given: name at least one file, folder or archive.")
+    chosen = any(value not in (None, False) for value in options.values())
+    spec = None
+    if len(paths) == 1:
+        spec = sources.resolve_source(paths[0])
+        if spec.kind == "leadsheets":
+            return CorpusSource("leadsheets"), [], spec.label
+        named = paths[0] is None or str(paths[0]).strip().lower() == "metheny"
+        if named and not chosen:  # the course's file by its name: the course's reading
+            file = SourceFile(spec.path.name, sources.METHENY_SHA256)
+            return CorpusSource("metheny"), [(file, spec.path.read_bytes())], spec.label
+        paths = [spec.path]
+    docs = [doc for path in paths for doc in _documents_at(Path(path).expanduser())]
+    if spec is None:
+        label = "{n} files"
+    elif spec.kind in ("folder", "archive"):
+        label = spec.label + " ({n} files)"
+    else:
+        whole = spec.kind == "metheny" and chosen
+        label = sources.METHENY_WHOLE_LABEL if whole else spec.label
+    return CorpusSource("files", tuple(file for file, _ in docs), **options), docs, label
 
 
 def load_corpus(
-    source: str | Path | None = None,
+    source: str | Path | Sequence[str | Path] | CorpusSource | None = None,
     *,
     melody_part: int | str | None = None,
     chord_part: int | str | None = None,
     measures: tuple[int, int] | None = None,
+    whole_song: bool = False,
 ) -> Corpus:
-    """Read a source ('metheny', 'leadsheets' or a path) into a :class:`Corpus`.
+    """Read a source into a :class:`Corpus`.
 
-    melody_part, chord_part: override the automatic choice of parts (index or name) for
-    a user's file; measures: (first, last) measure numbers to keep, inclusive.
-    A second call with the same file contents and options is served from memory.
+    source: 'metheny' (or None: the course's file, downloaded on first use), 'leadsheets',
+    the path of a MIDI/MusicXML file, of a folder of them or of a .zip of them, a list of
+    such paths (one corpus of all their files), or what a model recorded (its ``source``:
+    a :class:`CorpusSource` record, or the path older models kept).
+    melody_part, chord_part: the parts to read (index or name), for every file; None
+    chooses them as a musician would. measures: (first, last) measure numbers to keep.
+    whole_song: read the course's Metheny file as a whole song with the general reader.
+
+    The course's Metheny file is known by its bytes (SHA-256), whatever it is called:
+    read with no option, it gives the course's 18 measures. In a folder or archive, a
+    file that gives no solo is left out and named in ``Corpus.skipped``. The same files
+    with the same options are served from memory.
     """
-    spec = sources.resolve_source(source)
-    # the source as models record it: a name stays a name, a file is its path (part of the
-    # key, so a corpus read from a path never claims to come from a name, or back)
-    named = spec.kind == "leadsheets" or source is None or str(source).strip().lower() == "metheny"
-    recorded = spec.kind if named else str(spec.path)
-    options = (melody_part, chord_part, tuple(measures) if measures else None, recorded)
-    if spec.kind == "leadsheets":
-        import music21
-
-        key = ("leadsheets", music21.__version__, LEADSHEET_WORKS, options)
-    elif spec.kind == "metheny":  # resolve_source has verified these bytes' SHA-256
-        key = (spec.kind, sources.METHENY_SHA256, options)
-    else:
-        # Key on the bytes' hash: a file already parsed skips the parse (which checks the file).
-        key = (spec.kind, sources.music_file_sha256(spec.path), options)
+    options = {
+        "melody_part": melody_part,
+        "chord_part": chord_part,
+        "measures": tuple(measures) if measures is not None else None,
+        "whole_song": whole_song,
+    }
+    record, docs, label = _gather(source, options)
+    key = (record.record(),)
     cached = _CORPUS_CACHE.get(key)
     if cached is not None:
         return cached
 
-    if spec.kind == "leadsheets":
+    skipped = []
+    if record.kind == "leadsheets":
+        import music21
+
         solos = [leadsheet_solo(work) for work in LEADSHEET_WORKS]
-        key_hash = hashlib.sha256(repr(key).encode()).hexdigest()
-    elif spec.kind == "metheny" and options[:3] == (None, None, None):
-        solos = [metheny_solo(spec.path)]
-        key_hash = key[1]
+        key_hash = hashlib.sha256(f"{music21.__version__} {LEADSHEET_WORKS}".encode()).hexdigest()
     else:
-        solos = [
-            load_solo(spec.path, melody_part=melody_part, chord_part=chord_part, measures=measures)
-        ]
-        key_hash = key[1]
-    corpus = _corpus_from_solos(spec.label, key_hash, solos, recorded)
+        solos, kept = [], []
+        for file, data in docs:
+            try:
+                solos.append(_solo_of(record, file, data))
+                kept.append(file)
+            except JazzcoreError as error:
+                if len(docs) == 1:
+                    raise
+                skipped.append(f"{file.name}: {error}")
+        if not solos:
+            what = label.replace("{n}", str(len(docs)))
+            raise MelodyError(f"No file of {what} gives a solo; the first says: {skipped[0]}")
+        if record.kind == "files":
+            record = dataclasses.replace(record, files=tuple(kept))
+        shas = [file.sha256 for file in kept]
+        key_hash = (
+            shas[0] if len(shas) == 1 else hashlib.sha256(" ".join(shas).encode()).hexdigest()
+        )
+    name = label.replace("{n}", str(len(solos)))
+    if skipped:
+        name = (
+            name[:-1] + f", {len(skipped)} skipped)"
+            if name.endswith(")")
+            else f"{name}, {len(skipped)} skipped"
+        )
+    corpus = _corpus_from_solos(name, key_hash, solos, record.record(), skipped)
 
     if len(_CORPUS_CACHE) >= _CORPUS_CACHE_SIZE:
         _CORPUS_CACHE.pop(next(iter(_CORPUS_CACHE)))
@@ -299,8 +613,8 @@ def load_music_utils(
     """The course's ``load_music_utils``: ``(X, Y, n_values, indices_values, chords)``.
 
     source: None or 'metheny' (the course's solo, downloaded on first use), 'leadsheets'
-    (offline), or the path of a MIDI/MusicXML file. X has shape (m, Tx, n_values), Y has
-    shape (Tx, m, n_values); on the Metheny file the course prints n_values = 78.
+    (offline), or any source :func:`load_corpus` reads. X has shape (m, Tx, n_values), Y
+    has shape (Tx, m, n_values); on the Metheny file the course prints n_values = 78.
     """
     corpus = load_corpus(source)
     X, Y = corpus.xy(m, Tx)

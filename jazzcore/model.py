@@ -69,7 +69,10 @@ class TrainConfig:
     ε added to Adam's √v (Keras's 1e-7). seed: the random seed of the initial weights and
     of the mini-batches' order (0 to 2³² − 1). batch_size: examples per update; None (the
     default) is all m examples in one update per epoch, a number ≥ m the same (the course's
-    ``fit`` used Keras's default of 32).
+    ``fit`` used Keras's default of 32: two updates per epoch, see :mod:`jazzcore.course`).
+    carry_state: True (the default) passes the LSTM's state from each step to the next; False
+    restarts every step from a0 = c0 = 0, as the 2018 listing's ``initial_state=[a0, c0]`` did
+    (:mod:`jazzcore.network`); the model samples the way it was trained.
     """
 
     n_a: int = 64
@@ -81,8 +84,12 @@ class TrainConfig:
     epsilon: float = 1e-7
     seed: int = 0
     batch_size: int | None = None
+    carry_state: bool = True
 
     def __post_init__(self) -> None:
+        if not isinstance(self.carry_state, bool | np.bool_):
+            raise ParameterError(f"carry_state = {self.carry_state!r} must be True or False.")
+        object.__setattr__(self, "carry_state", bool(self.carry_state))
         checked = {
             "n_a": check_int("n_a", self.n_a, 1, MAX_N_A),
             "epochs": check_int("epochs", self.epochs, 1, MAX_EPOCHS),
@@ -136,8 +143,10 @@ class JazzModel:
     weights: the five arrays (:class:`~jazzcore.network.LSTMWeights`); vocabulary: the
     :class:`~jazzcore.dataset.Vocabulary` (index ↔ value); config: the
     :class:`TrainConfig`; data_shape: the :class:`DataShape` of X; history: one dict per
-    epoch (epoch, loss, per_step_loss, accuracy, seconds); source: the corpus it was
-    trained on, when known ('metheny', 'leadsheets', a path). Made, the parts must agree:
+    epoch (epoch, loss, per_step_loss, accuracy, seconds); source: the record of the corpus
+    it was trained on, when known ('metheny', 'leadsheets' or a
+    :class:`~jazzcore.dataset.CorpusSource` record; older files: a path), which
+    ``load_corpus(model.source)`` reads again. Made, the parts must agree:
     the weights' shapes are those of len(vocabulary) values and config.n_a units.
     """
 
@@ -200,11 +209,14 @@ class JazzModel:
         top_k: int | None = None,
         seed: int | np.random.Generator | None = None,
         first_value_rule: bool = False,
+        carry_state: bool | None = None,
     ) -> np.ndarray:
         """Ty value indices, int array of shape (Ty,): see :func:`jazzcore.sample.sample_indices`.
 
         first_value_rule: the first value is a note or chord tone without an interval
-        bracket (:meth:`first_values_allowed`), as deepjazz opens a solo.
+        bracket (:meth:`first_values_allowed`), as deepjazz opens a solo. carry_state: None
+        (the default) samples as the model was trained (``config.carry_state``); True or False
+        chooses (the 2018 notebook trained with the state reset and sampled with it carried).
         """
         allowed = self.first_values_allowed() if first_value_rule else None
         return sample_indices(
@@ -214,6 +226,7 @@ class JazzModel:
             top_k=top_k,
             seed=seed,
             first_allowed=allowed,
+            carry_state=self.config.carry_state if carry_state is None else bool(carry_state),
         )
 
     def sample_values(
@@ -224,6 +237,7 @@ class JazzModel:
         top_k: int | None = None,
         seed: int | np.random.Generator | None = None,
         first_value_rule: bool = False,
+        carry_state: bool | None = None,
     ) -> list[str]:
         """Like :meth:`sample`, as grammar values ('C,0.250', …)."""
         indices = self.sample(
@@ -232,6 +246,7 @@ class JazzModel:
             top_k=top_k,
             seed=seed,
             first_value_rule=first_value_rule,
+            carry_state=carry_state,
         )
         return self.vocabulary.decode(indices)
 

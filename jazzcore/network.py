@@ -12,6 +12,12 @@ pass over the data is a few dozen NumPy calls instead of a graph of 30 shared-la
 * Keras's initializers (Glorot-uniform kernels, an orthogonal recurrent kernel, forget-gate
   bias 1).
 
+``carry_state`` (default True) passes the state ``[a, c]`` of each step to the next, as the
+course's text describes. False restarts every step from ``a0 = c0 = 0``, as the 2018 edition's
+printed listing did (``LSTM_cell(x, initial_state=[a0, c0])`` at every step): each prediction
+then depends on its own input alone, the LSTM is a one-layer network of x⟨t⟩, and the recurrent
+kernel and the forget gate get no gradient.
+
 The weights are the Keras layers' own arrays (:class:`LSTMWeights`), so they move between
 the trainer (:mod:`jazzcore.training`), ``djmodel``, the Keras inference model and the
 sampler (:mod:`jazzcore.sample`). No TensorFlow is imported here.
@@ -104,12 +110,15 @@ def one_hot_indices(Xt: np.ndarray) -> np.ndarray | None:
     return np.where(sums > 0, Xt.argmax(axis=-1), n_values)
 
 
-def forward(w: LSTMWeights, Xt: np.ndarray, indices: np.ndarray | None = None):
+def forward(
+    w: LSTMWeights, Xt: np.ndarray, indices: np.ndarray | None = None, *, carry_state: bool = True
+):
     """Run the network over time-major inputs.
 
     Xt: (Tx, m, n_values), the input of each step (X swapped to time-major); indices:
-    its :func:`one_hot_indices`, if known (faster). Returns probabilities (Tx, m, n_values)
-    — the softmax output of every step — and the cache that :func:`backward` needs.
+    its :func:`one_hot_indices`, if known (faster). carry_state: False starts every step from
+    a = c = 0 (see the module). Returns probabilities (Tx, m, n_values) — the softmax output
+    of every step — and the cache that :func:`backward` needs.
     """
     Tx, m, n_values = Xt.shape
     n_a = w.n_a
@@ -129,19 +138,23 @@ def forward(w: LSTMWeights, Xt: np.ndarray, indices: np.ndarray | None = None):
     product = np.empty((m, 4 * n_a), G.dtype)
     for t in range(Tx):
         g = G[t]  # becomes the gate activations i, f, g, o of step t, in place
-        g += np.matmul(A[t], U, out=product)
+        if carry_state:  # else a⟨t⟩ = a0 = 0: a U adds nothing
+            g += np.matmul(A[t], U, out=product)
         np.tanh(g, out=g)
         g *= s
         g += shift  # now i, f, o = σ(z), g = tanh(z)
         c = C[t + 1]
-        np.multiply(g[:, n_a : 2 * n_a], C[t], out=c)
-        c += g[:, :n_a] * g[:, 2 * n_a : 3 * n_a]
+        if carry_state:
+            np.multiply(g[:, n_a : 2 * n_a], C[t], out=c)
+            c += g[:, :n_a] * g[:, 2 * n_a : 3 * n_a]
+        else:  # c⟨t⟩ = c0 = 0: the forget gate has nothing to keep
+            np.multiply(g[:, :n_a], g[:, 2 * n_a : 3 * n_a], out=c)
         np.tanh(c, out=TC[t])
         np.multiply(g[:, 3 * n_a :], TC[t], out=A[t + 1])
     logits = (A[1:].reshape(Tx * m, n_a) @ w.dense_kernel + w.dense_bias).reshape(Tx, m, -1)
     logits -= logits.max(axis=-1, keepdims=True)
     log_probs = logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
-    return np.exp(log_probs), (Xt, G, A, C, TC, log_probs)
+    return np.exp(log_probs), (Xt, G, A, C, TC, carry_state, log_probs)
 
 
 def backward(w: LSTMWeights, cache, dlogits: np.ndarray) -> LSTMWeights:
@@ -150,7 +163,7 @@ def backward(w: LSTMWeights, cache, dlogits: np.ndarray) -> LSTMWeights:
     dlogits: (Tx, m, n_values), the gradient of the loss with respect to the Dense
     layer's pre-softmax outputs. Returns an :class:`LSTMWeights` of gradients.
     """
-    Xt, G, A, C, TC, _ = cache
+    Xt, G, A, C, TC, carry_state, _ = cache
     Tx, m, n_a = TC.shape
     n_values = Xt.shape[-1]
     i, f, g, o = (G[..., k * n_a : (k + 1) * n_a] for k in range(4))
@@ -159,7 +172,10 @@ def backward(w: LSTMWeights, cache, dlogits: np.ndarray) -> LSTMWeights:
     # step dz = local · (dc, dc, dc, da) is one product.
     local = np.empty((Tx, m, 4, n_a), Xt.dtype)
     np.multiply(g, i * (1 - i), out=local[:, :, 0])
-    np.multiply(C[:-1], f * (1 - f), out=local[:, :, 1])
+    if carry_state:
+        np.multiply(C[:-1], f * (1 - f), out=local[:, :, 1])
+    else:  # c⟨t-1⟩ = c0 = 0: the forget gate changes nothing
+        local[:, :, 1] = 0
     np.multiply(i, 1 - g * g, out=local[:, :, 2])
     np.multiply(TC, o * (1 - o), out=local[:, :, 3])
     da_to_c = o * (1 - TC * TC)  # ∂a/∂c
@@ -176,12 +192,19 @@ def backward(w: LSTMWeights, cache, dlogits: np.ndarray) -> LSTMWeights:
         dc += da * da_to_c[t]
         running[:, 1:3] = dc[:, None, :]
         np.multiply(local[t], running, out=dZ[t])
-        dc *= f[t]
-        np.matmul(dZ[t].reshape(m, 4 * n_a), UT, out=da)
+        if carry_state:
+            dc *= f[t]
+            np.matmul(dZ[t].reshape(m, 4 * n_a), UT, out=da)
+        else:  # step t started from a0 = c0 = 0: nothing flows back to step t - 1
+            running[:] = 0
     dZ = dZ.reshape(-1, 4 * n_a)
+    if carry_state:
+        recurrent = A[:-1].reshape(-1, n_a).T @ dZ
+    else:  # a U with a = a0 = 0 at every step
+        recurrent = np.zeros_like(w.recurrent_kernel, dtype=dZ.dtype)
     return LSTMWeights(
         kernel=Xt.reshape(-1, n_values).T @ dZ,
-        recurrent_kernel=A[:-1].reshape(-1, n_a).T @ dZ,
+        recurrent_kernel=recurrent,
         bias=dZ.sum(axis=0),
         dense_kernel=H.T @ D,
         dense_bias=D.sum(axis=0),
@@ -189,16 +212,22 @@ def backward(w: LSTMWeights, cache, dlogits: np.ndarray) -> LSTMWeights:
 
 
 def loss_and_grads(
-    w: LSTMWeights, Xt: np.ndarray, Yt: np.ndarray, indices: np.ndarray | None = None
+    w: LSTMWeights,
+    Xt: np.ndarray,
+    Yt: np.ndarray,
+    indices: np.ndarray | None = None,
+    *,
+    carry_state: bool = True,
 ):
     """Cross-entropy at every step, summed over the steps, and its gradients.
 
     Xt: (Tx, m, n_values) inputs; Yt: (Tx, m, n_values) one-hot targets (the course's Y;
     a step of zeros, like Y's last, adds nothing). Returns ``(per_step_loss (Tx,),
-    accuracy, grads)``; the loss is ``per_step_loss.sum()``. indices: see :func:`forward`. Accuracy: the share of
-    non-empty targets whose value has the highest probability.
+    accuracy, grads)``; the loss is ``per_step_loss.sum()``. indices, carry_state: see
+    :func:`forward`. Accuracy: the share of non-empty targets whose value has the highest
+    probability.
     """
-    probs, cache = forward(w, Xt, indices)
+    probs, cache = forward(w, Xt, indices, carry_state=carry_state)
     m = Xt.shape[1]
     log_probs = cache[-1]
     per_step = (Yt * -log_probs).sum(axis=-1).mean(axis=1)

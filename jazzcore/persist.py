@@ -4,7 +4,9 @@ The file holds nothing but numbers and text: the LSTM and Dense weights (float32
 and ``header``, a JSON document (stored as a NumPy unicode scalar) with the format, the
 vocabulary, the training settings (``config``), the data's shape (``data``: m, Tx,
 n_values), the loss history and the corpus's source. (Files written before ``data`` was a
-header entry carry m and Tx inside ``config``; they load the same.) It is read with
+header entry carry m and Tx inside ``config``; they load the same. ``config`` records
+``carry_state`` too, so a model samples as it was trained; files without it carried the
+state.) It is read with
 ``allow_pickle=False`` and every entry is checked before use, so loading a file never
 executes code from it: a pickle, a Keras archive with a Lambda, or any other file is
 refused with a :class:`~jazzcore.errors.ModelFileError`.
@@ -22,7 +24,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .dataset import Vocabulary
+from .dataset import Vocabulary, describe_source
 from .errors import (
     ModelFileError,
     ParameterError,
@@ -172,7 +174,7 @@ def load_model(
     if vocabulary is not None and vocabulary.fingerprint() != vocab.fingerprint():
         shared = len(set(vocabulary.tokens) & set(vocab.tokens))
         raise VocabularyMismatchError(
-            f"This model was trained on {n_values} values ({header.get('source') or 'another corpus'}); the chosen "
+            f"This model was trained on {n_values} values ({describe_source(header.get('source'))}); the chosen "
             f"corpus has {len(vocabulary)} values, {shared} in common: choose the model's corpus or train on this one."
         )
     config_data = header.get("config") if isinstance(header.get("config"), dict) else {}

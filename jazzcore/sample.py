@@ -6,7 +6,9 @@ trained arrays directly, so a new Ty or a new seed costs nothing but the steps t
 
 * step 0 starts from x = 0, a = 0, c = 0 (the course's ``x_initializer``, ``a_initializer``,
   ``c_initializer``);
-* each step: the LSTM cell, the Dense softmax, then a choice — the argmax (greedy, the
+* each step (from the state the step before left, or from a = c = 0 again with
+  ``carry_state=False``, as the 2018 listing's training graph did): the LSTM cell, the Dense
+  softmax, then a choice — the argmax (greedy, the
   course), or a draw from the softmax sharpened or flattened by a temperature and cut to the
   top k values — and the chosen value, one-hot, is the next input.
 
@@ -68,6 +70,7 @@ def sample_indices(
     seed=None,
     first_allowed: np.ndarray | None = None,
     return_probabilities: bool = False,
+    carry_state: bool = True,
 ):
     """Ty value indices from the trained network.
 
@@ -77,7 +80,9 @@ def sample_indices(
     (> 0) or a top_k (1 … n_values) draws from the softmax of logits / temperature restricted
     to the k most likely values (top_k = 1 is greedy again); ``seed`` (int) makes the draw
     reproducible. first_allowed: (n_values,) bool, the values the first step may choose
-    (the course's rule: no rest, no interval bracket first).
+    (the course's rule: no rest, no interval bracket first). carry_state: False starts every
+    step from a = c = 0 (:mod:`jazzcore.network`), so each value depends on the one before
+    alone.
 
     Returns int64 (Ty,); with ``return_probabilities`` also float64 (Ty, n_values), the
     distribution each choice was made from.
@@ -106,6 +111,8 @@ def sample_indices(
     distributions = np.empty((Ty, n_values)) if return_probabilities else None
     z_in = b  # x⟨0⟩ = 0, so the input part is the bias alone
     for t in range(Ty):
+        if not carry_state:
+            a, c = np.zeros(n_a), np.zeros(n_a)
         gates = np.tanh((z_in + a @ U) * scale) * scale + shift
         c = gates[n_a : 2 * n_a] * c + gates[:n_a] * gates[2 * n_a : 3 * n_a]
         a = gates[3 * n_a :] * np.tanh(c)

@@ -5,12 +5,14 @@
   its SHA-256 and kept in the cache folder (``data/`` of the project, or ``$JAZZCORE_CACHE``).
 * ``"leadsheets"`` — lead sheets with chord symbols from music21's own corpus: the offline
   default, needs no network.
-* a path to a MIDI (``.mid``/``.midi``) or MusicXML (``.xml``/``.musicxml``/``.mxl``) file.
+* a path to a MIDI (``.mid``/``.midi``) or MusicXML (``.xml``/``.musicxml``/``.mxl``) file,
+  a folder of them, or a ``.zip`` archive of them (a corpus of several files).
 
-``JAZZCORE_OFFLINE=1`` forbids every network access. Every file is checked before any parser
-sees it (size, type by its first bytes, and for MIDI a quick scan of its events), so a wrong,
-truncated, empty or huge file gives a one-line :class:`~jazzcore.errors.InputFileError`
-instead of a parser traceback or a hang.
+The course's file is recognised by its bytes (SHA-256), never by its name. ``JAZZCORE_OFFLINE=1``
+forbids every network access. Every file is checked before any parser sees it (size, type by
+its first bytes, and for MIDI a quick scan of its events), so a wrong, truncated, empty or
+huge file gives a one-line :class:`~jazzcore.errors.InputFileError` instead of a parser
+traceback or a hang. MIDI data bytes out of 0 … 127 are clipped rather than refused.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ import os
 import tempfile
 import urllib.error
 import urllib.request
+import zipfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import mido
 
@@ -32,11 +35,19 @@ METHENY_URL = "https://raw.githubusercontent.com/jisungk/deepjazz/master/midi/or
 METHENY_SHA256 = "0da8322ceab36b036682b5ece0c315193f7b701a3340a0ca5a523b107c6f428d"
 METHENY_SIZE = 92_549
 METHENY_FILENAME = "original_metheny.mid"
-METHENY_LABEL = 'Pat Metheny, "And Then I Knew" (the seed\'s solo)'
+METHENY_LABEL = 'Pat Metheny, "And Then I Knew" (the course\'s solo)'
 """The Metheny source's name in the app and the CLI (a corpus's ``name``)."""
+METHENY_WHOLE_LABEL = 'Pat Metheny, "And Then I Knew" (the whole song)'
+"""Its name when read as a whole song by the general reader, or with parts chosen."""
 
 MIDI_SUFFIXES = (".mid", ".midi")
 MUSICXML_SUFFIXES = (".xml", ".musicxml", ".mxl")
+ARCHIVE_SUFFIXES = (".zip",)
+
+MAX_CORPUS_FILES = 200
+"""Most music files a folder or a zip archive may hold to be read as one corpus."""
+MAX_ARCHIVE_BYTES = 50 * 1024 * 1024
+"""Largest total size of a zip archive's music files once unpacked (bytes)."""
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 """Largest music file accepted (bytes). A solo's MIDI is tens of KB; 5 MB is generous."""
@@ -134,8 +145,18 @@ def metheny_cached(directory: str | Path | None = None) -> bool:
 # Checking a user's file before any parser sees it
 
 
+def _is_mxl(data: bytes) -> bool:
+    """True for a compressed MusicXML file (a zip holding META-INF/container.xml)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "META-INF/container.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
 def file_kind(data: bytes, name: str = "") -> str:
-    """'midi' or 'musicxml' from a file's first bytes (and name); InputFileError otherwise."""
+    """'midi', 'musicxml' or 'zip' (an archive of music files) from a file's first bytes
+    (and, for a zip, its contents); InputFileError otherwise."""
     label = name or "The file"
     if not data:
         raise InputFileError(
@@ -143,8 +164,8 @@ def file_kind(data: bytes, name: str = "") -> str:
         )
     if data[:4] == b"MThd":
         return "midi"
-    if data[:4] == b"PK\x03\x04" and name.lower().endswith(".mxl"):
-        return "musicxml"
+    if data[:4] == b"PK\x03\x04":
+        return "musicxml" if _is_mxl(data) else "zip"
     head = data[:4096].lstrip(b"\xef\xbb\xbf").lstrip()
     if head.startswith(b"<") and (
         b"<score-partwise" in data[:20000] or b"<score-timewise" in data[:20000]
@@ -152,20 +173,21 @@ def file_kind(data: bytes, name: str = "") -> str:
         return "musicxml"
     raise InputFileError(
         f"{label} is neither MIDI nor MusicXML (it does not start like either): "
-        "choose a .mid, .midi, .xml, .musicxml or .mxl file."
+        "choose a .mid, .midi, .xml, .musicxml or .mxl file, or a .zip of them."
     )
 
 
 def scan_midi(data: bytes, name: str = "") -> mido.MidiFile:
     """Read a MIDI file's events with mido (fast) and refuse corrupt, empty or oversized ones.
 
-    This runs before music21 parses the file, so the slow parser only ever sees files of a
+    Data bytes out of 0 … 127 are clipped (mido's ``clip=True``), as most players do.
+    This runs before any parser works on the notes, so it only ever sees files of a
     bounded size and length: no hang on a file whose last event lies hours away.
     Returns the file as mido read it.
     """
     label = name or "The MIDI file"
     try:
-        midi = mido.MidiFile(file=io.BytesIO(data))
+        midi = mido.MidiFile(file=io.BytesIO(data), clip=True)
     except (OSError, EOFError, ValueError, KeyError, IndexError, TypeError) as exc:
         raise InputFileError(
             f"{label} is not a readable MIDI file ({type(exc).__name__}: {str(exc)[:80]}): "
@@ -215,21 +237,13 @@ def _checked_path(path: str | Path) -> Path:
     return path
 
 
-def music_file_sha256(path: str | Path) -> str:
-    """SHA-256 of a music file, after the size check: a huge file is refused unread."""
-    path = _checked_path(path)
-    try:
-        return sha256_of(path)
-    except OSError as error:
-        raise _unreadable(path, error) from None
-
-
 def _unreadable(path: Path, error: OSError) -> InputFileError:
     return InputFileError(f"Cannot read {path.name}: {error.strerror or error}.")
 
 
-def _checked_bytes(path: str | Path) -> tuple[Path, bytes]:
-    """The path and the bytes of a file that passed :func:`_checked_path`."""
+def read_checked(path: str | Path) -> tuple[Path, bytes]:
+    """The path and the bytes of an existing file of at most MAX_FILE_BYTES (checked
+    before reading); SourceError (no such file, a folder) or InputFileError (too big)."""
     path = _checked_path(path)
     try:
         return path, path.read_bytes()
@@ -238,12 +252,12 @@ def _checked_bytes(path: str | Path) -> tuple[Path, bytes]:
 
 
 def check_music_file(path: str | Path) -> tuple[str, bytes]:
-    """Check a file is a MIDI or MusicXML of acceptable size: returns (kind, bytes).
+    """Check a file is a MIDI, MusicXML or zip file of acceptable size: returns (kind, bytes).
 
     Raises SourceError if the path does not exist, InputFileError if the file is empty,
     too big, of another type, or a corrupt MIDI.
     """
-    path, data = _checked_bytes(path)
+    path, data = read_checked(path)
     kind = file_kind(data, path.name)
     if kind == "midi":
         scan_midi(data, path.name)
@@ -256,18 +270,99 @@ def read_midi_file(path: str | Path) -> mido.MidiFile:
     Raises SourceError if the path does not exist, InputFileError if the file is not a MIDI
     file (a MusicXML file included) or is empty, too big or corrupt.
     """
-    path, data = _checked_bytes(path)
+    path, data = read_checked(path)
     if file_kind(data, path.name) != "midi":
-        raise InputFileError(f"{path.name} is MusicXML, not MIDI: read it with load_solo.")
+        raise InputFileError(f"{path.name} is not MIDI: read it with load_solo.")
     return scan_midi(data, path.name)
+
+
+# ---------------------------------------------------------------------------------------
+# Several files: a folder or a zip archive
+
+
+def _is_music_name(name: str) -> bool:
+    hidden = any(p.startswith((".", "__MACOSX")) for p in PurePosixPath(name).parts)
+    return not hidden and PurePosixPath(name).suffix.lower() in MIDI_SUFFIXES + MUSICXML_SUFFIXES
+
+
+def archive_members(data: bytes, name: str = "") -> list[tuple[str, bytes]]:
+    """(member name, bytes) of the music files in a zip archive, by name.
+
+    Hidden files and folders (``.x``, ``__MACOSX``) are skipped. InputFileError if the
+    archive is damaged, holds no music file, more than MAX_CORPUS_FILES of them, a file
+    over MAX_FILE_BYTES or more than MAX_ARCHIVE_BYTES in all (checked before unpacking).
+    """
+    label = name or "The archive"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = sorted(
+                (i for i in archive.infolist() if not i.is_dir() and _is_music_name(i.filename)),
+                key=lambda i: i.filename,
+            )
+            if not infos:
+                raise InputFileError(
+                    f"{label} holds no MIDI or MusicXML file: put .mid, .midi, .xml, .musicxml "
+                    "or .mxl files in it."
+                )
+            if len(infos) > MAX_CORPUS_FILES:
+                raise InputFileError(
+                    f"{label} holds {len(infos)} music files, more than the {MAX_CORPUS_FILES} "
+                    "a corpus may have: split it."
+                )
+            big = next((i for i in infos if i.file_size > MAX_FILE_BYTES), None)
+            if big is not None or sum(i.file_size for i in infos) > MAX_ARCHIVE_BYTES:
+                raise InputFileError(
+                    f"{label} unpacks to more than {MAX_ARCHIVE_BYTES // (1024 * 1024)} MB "
+                    f"or holds a file over {MAX_FILE_BYTES // (1024 * 1024)} MB: refused."
+                )
+            return [(i.filename, archive.read(i)) for i in infos]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise InputFileError(
+            f"{label} is not a readable zip archive ({type(exc).__name__}): pack it again."
+        ) from None
+
+
+def folder_files(folder: str | Path) -> list[Path]:
+    """The music files of a folder and its subfolders, by relative path (hidden ones left
+    out). SourceError if there is none, InputFileError for more than MAX_CORPUS_FILES."""
+    folder = Path(folder)
+    files = sorted(
+        (
+            p
+            for p in folder.rglob("*")
+            if p.is_file() and _is_music_name(p.relative_to(folder).as_posix())
+        ),
+        key=lambda p: p.relative_to(folder).as_posix(),
+    )
+    if not files:
+        raise SourceError(
+            f"{folder} holds no MIDI or MusicXML file: put .mid, .midi, .xml, .musicxml or "
+            ".mxl files in it."
+        )
+    if len(files) > MAX_CORPUS_FILES:
+        raise InputFileError(
+            f"{folder} holds {len(files)} music files, more than the {MAX_CORPUS_FILES} a "
+            "corpus may have: choose a smaller folder."
+        )
+    return files
+
+
+def is_metheny(path: str | Path) -> bool:
+    """True if the file holds the course's Metheny bytes, whatever its name (its size is
+    checked before its hash, so a large file is never read for this)."""
+    path = Path(path)
+    return (
+        path.is_file() and path.stat().st_size == METHENY_SIZE and sha256_of(path) == METHENY_SHA256
+    )
 
 
 @dataclass(frozen=True)
 class SourceSpec:
     """A resolved corpus source.
 
-    kind: 'metheny', 'leadsheets' or 'file'.
-    path: the file to read (None for 'leadsheets').
+    kind: 'metheny' (the course's file, named or recognised by its SHA-256), 'leadsheets',
+    'file', 'folder' or 'archive' (a zip of music files).
+    path: the file or folder to read (None for 'leadsheets').
     label: a human name for the app and the README.
     """
 
@@ -279,7 +374,8 @@ class SourceSpec:
 def resolve_source(source: str | Path | None = None) -> SourceSpec:
     """Turn ``None``/'metheny'/'leadsheets'/a path into a :class:`SourceSpec`.
 
-    'metheny' (and None, the course's default) downloads the file on first use.
+    'metheny' (and None, the course's default) downloads the file on first use; a file
+    holding the same bytes is 'metheny' too, whatever it is called.
     Raises SourceError for an unknown name or a missing path.
     """
     if source is None or (isinstance(source, str) and source.strip().lower() == "metheny"):
@@ -287,13 +383,18 @@ def resolve_source(source: str | Path | None = None) -> SourceSpec:
     if isinstance(source, str) and source.strip().lower() == "leadsheets":
         return SourceSpec("leadsheets", None, "Lead sheets from music21's corpus (offline)")
     path = Path(source).expanduser()
-    if path.suffix.lower() in MIDI_SUFFIXES + MUSICXML_SUFFIXES or path.exists():
+    suffixes = MIDI_SUFFIXES + MUSICXML_SUFFIXES + ARCHIVE_SUFFIXES
+    if path.suffix.lower() in suffixes or path.exists():
         if not path.exists():
             raise SourceError(f"There is no file at {path}: check the path.")
-        if path.is_file() and path.name == METHENY_FILENAME and sha256_of(path) == METHENY_SHA256:
+        if path.is_dir():
+            return SourceSpec("folder", path, path.name or str(path))
+        if is_metheny(path):
             return SourceSpec("metheny", path, METHENY_LABEL)
+        if path.suffix.lower() in ARCHIVE_SUFFIXES:
+            return SourceSpec("archive", path, path.name)
         return SourceSpec("file", path, path.name)
     raise SourceError(
         f"Unknown source '{source}': use 'metheny', 'leadsheets' or the path of a "
-        ".mid, .midi, .xml, .musicxml or .mxl file."
+        ".mid, .midi, .xml, .musicxml or .mxl file, a folder of them or a .zip of them."
     )

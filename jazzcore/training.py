@@ -7,7 +7,10 @@ same, step by step, on the mathematics of :mod:`jazzcore.network`:
 * Keras's initial weights (:func:`~jazzcore.network.init_weights`);
 * every epoch: the loss and its gradients over the m examples
   (:func:`~jazzcore.network.loss_and_grads`), then one :class:`Adam` update — the full batch
-  by default, or shuffled mini-batches as Keras's ``fit`` makes them;
+  by default, or shuffled mini-batches as Keras's ``fit`` makes them (``batch_size=32`` is
+  the course's: Keras's default);
+* the state carried from step to step, or (``carry_state=False``) reset to a0 = c0 = 0 at
+  every step as the 2018 listing's ``initial_state=[a0, c0]`` did;
 * the course's ``decay=0.01`` as Keras 3's ``InverseTimeDecay(lr, 1, 0.01)``.
 
 No TensorFlow is imported here.
@@ -94,12 +97,14 @@ def train(
     ``load_music_utils`` or ``Corpus.xy`` returns them. vocabulary: what each of the
     n_values indices stands for — a :class:`~jazzcore.dataset.Vocabulary` or the course's
     ``indices_values`` (index → value). config: the settings (:class:`TrainConfig`; None is
-    the course's: 100 epochs, n_a = 64, Adam 0.01 with decay 0.01, full batch, seed 0).
+    its defaults: the course's 100 epochs, n_a = 64, Adam 0.01 with decay 0.01, seed 0, but
+    one full-batch update per epoch where the course's ``fit`` made two of 32 and 28).
     on_epoch(info): called after every epoch with a dict — epoch (1-based), loss (sum over
     the steps), per_step_loss (Tx floats), accuracy, seconds (since the start).
     should_stop(): checked before every epoch; True ends the run with the weights so far.
-    source: the corpus's source ('metheny', a path …), kept in the model and its file so
-    that ``generate`` finds the chords. With mini-batches the epoch's figures are the
+    source: the corpus's source record (``Corpus.source``: 'metheny', 'leadsheets' or a
+    :class:`~jazzcore.dataset.CorpusSource` record), kept in the model and its file so that
+    ``generate`` finds the chords again with ``load_corpus(model.source)``. With mini-batches the epoch's figures are the
     batches' means weighted by their sizes, as Keras reports them.
     Deterministic: the same arguments give the same weights. NumPy's products run on one
     BLAS thread (:func:`~jazzcore.runtime.one_blas_thread`); call
@@ -143,7 +148,11 @@ def train(
             for batch in batches:
                 batch_indices = None if indices is None else indices[:, batch]
                 batch_per_step, batch_accuracy, grads = loss_and_grads(
-                    weights, Xt[:, batch], Yt[:, batch], batch_indices
+                    weights,
+                    Xt[:, batch],
+                    Yt[:, batch],
+                    batch_indices,
+                    carry_state=config.carry_state,
                 )
                 optimizer.step(weights, grads)
                 share = 1.0 if full_batch else len(batch) / m

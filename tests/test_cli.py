@@ -10,6 +10,7 @@ import pretty_midi
 import pytest
 
 from jazzcore.cli import main
+from jazzcore.dataset import CorpusSource
 from jazzcore.persist import load_model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,9 +30,10 @@ def model_file(tmp_path_factory, metheny_file):
 
 def test_train_writes_a_model_of_the_metheny_vocabulary(model_file, metheny_file, capsys):
     model = load_model(model_file)
-    assert model.source == str(
-        metheny_file
-    )  # the path it was given, where generate finds the chords
+    # the model records its corpus: the file's absolute path and content hash, where
+    # generate finds the chords again from any folder
+    recorded = CorpusSource.from_record(model.source)
+    assert recorded.files[0].path == str(metheny_file.resolve())
     assert model.n_values == 78 and model.n_a == 64 and len(model.history) == 30
     assert model.history[0]["loss"] > model.history[-1]["loss"]
 

@@ -1,16 +1,19 @@
-"""Vocabulary, X/Y and the course's load_music_utils on the real Metheny solo."""
+"""Vocabulary, X/Y and the course's load_music_utils on the real Metheny solo; corpora of
+several files, and the record of a corpus's source a model keeps."""
 
 from __future__ import annotations
 
 import dataclasses
+import zipfile
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from music_files import comping, line_notes, midi_bytes
 
 from jazzcore import dataset
-from jazzcore.errors import ParameterError
+from jazzcore.errors import MelodyError, ParameterError, SourceError
 from jazzcore.solo import ChordTimeline
 
 
@@ -130,3 +133,157 @@ def test_bad_parameters_are_one_line_errors():
         dataset.data_processing(["C,0.250"] * 40, vocab.values_indices, m=0)
     with pytest.raises(ParameterError, match="too few"):
         dataset.data_processing(["C,0.250"] * 40, vocab.values_indices, Tx=50)
+
+
+# --- corpora of several files, and the record a model keeps ----------------------------------
+
+
+def _band(transpose: int, with_chords: bool = True) -> bytes:
+    """A trio (trumpet, piano voicings, walking bass) of the ii-V-I, moved by some semitones."""
+    voices = [(0, 56, [(s, d, p + transpose) for s, d, p in line_notes()])]
+    if with_chords:
+        voices.append((2, 0, [(s, d, tuple(p + transpose for p in c)) for s, d, c in comping()]))
+    return midi_bytes([("Band", voices)])
+
+
+@pytest.fixture
+def solos(tmp_path):
+    """A folder of three solos (the band in C, F and B-) and a melody without chords."""
+    folder = tmp_path / "solos"
+    folder.mkdir()
+    for name, shift in [("a in C.mid", 0), ("b in F.mid", 5), ("c in B-.mid", -2)]:
+        (folder / name).write_bytes(_band(shift))
+    (folder / "d alone.mid").write_bytes(_band(0, with_chords=False))
+    (folder / ".hidden.mid").write_bytes(b"not music")
+    return folder
+
+
+def test_a_folder_of_solos_is_one_corpus(solos):
+    dataset.clear_corpus_cache()
+    corpus = dataset.load_corpus(solos)
+    assert corpus.name == "solos (3 files, 1 skipped)" and len(corpus.solos) == 3
+    assert corpus.skipped == (f"d alone.mid: {_alone_message()}",)
+    # the same tune in three keys: the grammar (chord, scale … and intervals) is the same
+    singles = [dataset.load_corpus(solos / n) for n in ("a in C.mid", "b in F.mid", "c in B-.mid")]
+    assert corpus.values == sum((c.values for c in singles), ())
+    assert corpus.solo_lengths == tuple(len(c.values) for c in singles)
+    assert set(corpus.vocabulary.tokens) == set().union(*(c.vocabulary.tokens for c in singles))
+    assert len(corpus.chords) == sum(len(c.chords) for c in singles)
+    record = dataset.CorpusSource.from_record(corpus.source)
+    assert [f.name for f in record.files] == ["a in C.mid", "b in F.mid", "c in B-.mid"]
+
+
+def _alone_message() -> str:
+    from jazzcore.readers import load_solo
+
+    with pytest.raises(MelodyError) as info:
+        load_solo(_band(0, with_chords=False))
+    return str(info.value).replace("The music", "d alone.mid")
+
+
+def test_windows_never_run_from_one_solo_into_the_next(solos):
+    corpus = dataset.load_corpus(solos)
+    lengths = corpus.solo_lengths
+    X, Y = corpus.xy(m=200, Tx=8, seed=3)
+    bounds = np.cumsum((0,) + lengths)
+    starts = dataset.window_starts(lengths, 200, 8, seed=3)
+    assert all(
+        any(b <= s and s + 8 <= e for b, e in zip(bounds, bounds[1:], strict=False)) for s in starts
+    )
+    for i, s in enumerate(starts):  # each window is those values, in order
+        assert corpus.vocabulary.decode(X[i, 1:].argmax(axis=1)) == list(
+            corpus.values[s + 1 : s + 8]
+        )
+    # every start inside a solo can be drawn: with one solo, the course's draws
+    assert set(dataset.window_starts([40], 400, 5)) == set(range(35))
+
+
+def test_a_zip_of_solos_is_the_same_corpus(solos, tmp_path):
+    archive = tmp_path / "solos.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in sorted(solos.iterdir()):
+            z.write(path, f"tunes/{path.name}")
+        z.writestr("__MACOSX/._a in C.mid", b"resource fork")
+    corpus = dataset.load_corpus(archive)
+    assert corpus.values == dataset.load_corpus(solos).values
+    assert corpus.name == "solos.zip (3 files, 1 skipped)"
+    assert [f.member for f in dataset.CorpusSource.from_record(corpus.source).files] == [
+        "tunes/a in C.mid",
+        "tunes/b in F.mid",
+        "tunes/c in B-.mid",
+    ]
+    # a list of paths: one corpus of all their files
+    both = dataset.load_corpus([solos / "a in C.mid", archive])
+    assert len(both.solos) == 4 and both.name == "4 files, 1 skipped"
+
+
+def test_the_same_bytes_give_the_same_corpus_whatever_the_name(tmp_path, metheny_file):
+    data = _band(0)
+    (tmp_path / "mine.mid").write_bytes(data)
+    (tmp_path / "3f9a1c0b7d2e4a51.mid").write_bytes(data)
+    first = dataset.load_corpus(tmp_path / "mine.mid")
+    second = dataset.load_corpus(tmp_path / "3f9a1c0b7d2e4a51.mid")
+    assert first.values == second.values and first.vocabulary == second.vocabulary
+    assert first.chords == second.chords and first.sha256 == second.sha256
+    pairs = zip(first.xy(m=20, Tx=8), second.xy(m=20, Tx=8), strict=True)
+    assert all(np.array_equal(a, b) for a, b in pairs)
+    # the course's file under an upload's name is still the course's 78 values
+    upload = tmp_path / "0da8322ceab36b03.mid"
+    upload.write_bytes(metheny_file.read_bytes())
+    corpus = dataset.load_corpus(upload)
+    assert corpus.n_values == 78 and len(corpus.values) == 193
+    # the whole song, when asked for: the general reader, the guitar as the melody
+    whole = dataset.load_corpus(upload, whole_song=True)
+    assert whole.solos[0].melody_part == "part 5 (Guitar)" and len(whole.values) > 1000
+    assert dataset.CorpusSource.from_record(whole.source).whole_song
+
+
+def test_a_model_records_where_its_corpus_is(tmp_path, monkeypatch):
+    (tmp_path / "songs").mkdir()
+    (tmp_path / "songs" / "band.mid").write_bytes(_band(0))
+    monkeypatch.chdir(tmp_path)
+    corpus = dataset.load_corpus("songs/band.mid", melody_part="Band (Trumpet)", measures=(1, 3))
+    record = dataset.CorpusSource.from_record(corpus.source)
+    assert record.files[0].path == str((tmp_path / "songs" / "band.mid").resolve())
+    assert record.files[0].sha256 == corpus.sha256
+    assert (record.melody_part, record.measures) == ("Band (Trumpet)", (1, 3))
+    assert "band.mid; melody part Band (Trumpet); measures 1–3" == record.describe()
+    # read back from elsewhere, with no option repeated: the same corpus
+    monkeypatch.chdir("/")
+    dataset.clear_corpus_cache()
+    again = dataset.load_corpus(corpus.source)
+    assert again.values == corpus.values and again.source == corpus.source
+    with pytest.raises(ParameterError, match="already says"):
+        dataset.load_corpus(corpus.source, measures=(0, 1))
+
+
+def test_a_moved_file_is_found_by_its_hash_or_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("JAZZCORE_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "band.mid"
+    path.write_bytes(_band(0))
+    corpus = dataset.load_corpus(path)
+    path.unlink()
+    dataset.clear_corpus_cache()
+    with pytest.raises(SourceError, match="band.mid, a file of this corpus .* any more") as info:
+        dataset.load_corpus(corpus.source)
+    assert "\n" not in str(info.value)
+    # the app keeps uploads by their hash: found there
+    uploads = tmp_path / "cache" / "uploads"
+    uploads.mkdir(parents=True)
+    (uploads / f"{corpus.sha256[:16]}.mid").write_bytes(_band(0))
+    assert dataset.load_corpus(corpus.source).values == corpus.values
+    # a file changed since: not the model's corpus any more
+    path.write_bytes(_band(3))
+    (uploads / f"{corpus.sha256[:16]}.mid").unlink()
+    dataset.clear_corpus_cache()
+    with pytest.raises(SourceError, match="has changed"):
+        dataset.load_corpus(corpus.source)
+
+
+def test_older_records_still_load(metheny_cache, monkeypatch):
+    monkeypatch.setenv("JAZZCORE_OFFLINE", "1")
+    assert dataset.load_corpus("metheny").source == "metheny"
+    path = str(metheny_cache / "original_metheny.mid")
+    assert dataset.load_corpus(path).n_values == 78  # models once kept the path as given
+    with pytest.raises(SourceError, match="not one jazzcore wrote"):
+        dataset.CorpusSource.from_record('{"format": "something else"}')

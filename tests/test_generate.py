@@ -1,4 +1,4 @@
-"""generate_music end to end: chord sets, layouts, MIDI, reproducibility, bad input.
+"""generate_music end to end: chord sets, defaults and the course's way, MIDI, bad input.
 
 A stand-in sampler replays windows of the Metheny corpus (same seed → same values), so
 these tests are about the piece around the model, not the model; test_end_to_end.py uses
@@ -16,8 +16,21 @@ import pytest
 import jazzcore
 from jazzcore import ChordSymbolError, OutputError, ParameterError, VocabularyMismatchError
 from jazzcore.dataset import Vocabulary, load_corpus
-from jazzcore.generate import generate_music
+from jazzcore.generate import (
+    RandomValues,
+    generate_music,
+    random_baseline,
+    register_of,
+    round_trip,
+    values_to_fill,
+)
 from jazzcore.grammar import GrammarToken
+from jazzcore.postprocess import snap_duration
+from jazzcore.quality import max_polyphony
+from jazzcore.solo import ChordEvent, ChordTimeline
+
+COURSE = {"Ty": 50, "temperature": None, "postprocess": "course", "layout": "course"}
+"""The course's generate_music: 50 values a set, greedy, its post-processor and layout."""
 
 
 class ReplaySampler:
@@ -49,13 +62,17 @@ def model(corpus):
 # generate_music end to end
 
 
-def test_metheny_gives_the_seeds_five_chord_sets_and_a_midi_with_melody_and_chords(
+def test_the_courses_way_gives_five_chord_sets_and_a_midi_with_melody_and_chords(
     model, corpus, tmp_path, capsys
 ):
     out = tmp_path / "output" / "my_music.midi"
-    score, report = generate_music(model, chords=corpus, seed=1, out_path=out, verbose=True)
+    score, report = generate_music(
+        model, chords=corpus, seed=1, out_path=out, verbose=True, **COURSE
+    )
     assert len(corpus.chords) == 18
-    assert [s.index for s in report.sets] == [1, 2, 3, 4, 5]  # the seed: range(1, 18 // 3)
+    # the course's sets 1–5 (its chords list starts with a non-chord entry): measures 119–123
+    assert [s.index for s in report.sets] == [0, 1, 2, 3, 4]
+    assert [s.number for s in report.sets] == [1, 2, 3, 4, 5]
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == (
         f'Generated {report.sets[0].n_sounds} sounds using the predicted values for the set of chords ("1") '
@@ -92,10 +109,9 @@ def test_the_same_seed_gives_the_same_midi_bytes_and_another_seed_another(model,
 
 
 def test_raw_keeps_the_sampled_types_and_durations_and_reports_one_stage(model, corpus):
-    _, full = generate_music(model, chords=corpus, seed=3, out_path=None, return_stream=False)
-    _, raw = generate_music(
-        model, chords=corpus, seed=3, out_path=None, postprocess="raw", return_stream=False
-    )
+    options = {**COURSE, "out_path": None, "return_stream": False}
+    _, full = generate_music(model, chords=corpus, seed=3, **options)
+    _, raw = generate_music(model, chords=corpus, seed=3, **{**options, "postprocess": "raw"})
     assert [s.values for s in raw.sets] == [s.values for s in full.sets]  # the same samples
     assert [st.name.split()[0] for st in raw.sets[0].stages] == ["unparse"]
     assert [st.name.split()[0] for st in full.sets[0].stages] == [
@@ -136,8 +152,9 @@ def test_a_typed_progression_gives_one_set_per_bar_over_those_chords(model):
     assert [s.index for s in report.sets] == [0, 1, 2, 3]
     assert [c.symbol for c in report.chords] == ["Dm7", "G7", "Cmaj7", "A7", "Dm7", "G7"]
     assert [c.offset for c in report.chords] == [0.0, 2.0, 4.0, 8.0, 12.0, 14.0]
-    first = report.sets[1].sounds[0]  # C,0.250 over Cmaj7
-    assert first.pitch % 12 in {0, 4, 7, 11}
+    first = report.sets[1].sounds[0]  # the first value of bar 2, over Cmaj7
+    assert first.chord.symbol == "Cmaj7"
+    assert first.kind == GrammarToken.parse(report.sets[1].values[0]).kind
 
 
 def test_options_reach_the_model(model, corpus):
@@ -157,6 +174,97 @@ def test_options_reach_the_model(model, corpus):
         model, chords=corpus, Ty=5, seed=1, out_path=None, chord_sets="all", return_stream=False
     )
     assert len(report.sets) == 18
+
+
+# ---------------------------------------------------------------------------------------
+# The defaults: one melody line that fills each measure and ends with the chords
+
+
+def test_by_default_values_are_drawn_at_temperature_1_until_each_measure_is_filled(model, corpus):
+    _, report = generate_music(model, chords=corpus, seed=6, return_stream=False)
+    # the shortest value lasts a 16th: 16 values fill a measure whatever is drawn
+    assert model.calls == [
+        {"Ty": 16, "temperature": 1.0, "top_k": None, "seed": c["seed"]} for c in model.calls
+    ]
+    assert len(model.calls) == 5 and report.Ty is None
+    for chord_set in report.sets:
+        lengths = [snap_duration(GrammarToken.parse(v).duration) for v in chord_set.values]
+        # filled: the last value starts at least a 16th triplet before the bar's end, and
+        # the next would start later
+        assert sum(lengths[:-1]) <= 4.0 - 1 / 6 + 1e-9 < sum(lengths)
+    assert (report.postprocess, report.layout) == ("faithful", "measure")
+
+
+def test_by_default_the_piece_is_one_line_inside_the_chords_and_the_solos_register(model, corpus):
+    for seed in range(5):
+        _, report = generate_music(model, chords=corpus, seed=seed, return_stream=False)
+        notes = [s for s in report.melody if not s.is_rest]
+        assert max_polyphony([(s.offset, s.end) for s in notes]) == 1
+        chords_end = max(c.offset + c.duration for c in report.chords)
+        assert chords_end == 20.0 and all(s.offset < chords_end for s in notes)
+        assert max(s.end for s in notes) <= 20.0 + 1e-9
+        assert report.register == register_of(corpus) == (49, 82)  # the solo's range
+        assert all(49 <= s.pitch <= 82 for s in notes)
+
+
+def test_the_last_set_ends_with_its_chords(model, corpus):
+    short = ChordEvent(0.0, 2.5, (50, 53, 57, 60), symbol="Dm7")  # the last bar's chord stops early
+    timeline = ChordTimeline([[ChordEvent(0.0, 4.0, (55, 59, 62, 65))], [short]])
+    _, report = generate_music(
+        model, chords=timeline, chord_sets="all", seed=0, return_stream=False
+    )
+    last = report.sets[-1].sounds
+    # the line stops with the chord, leaving at most a sliver (less than a 16th triplet)
+    assert 2.5 - 1 / 6 < max(s.end for s in last) <= 2.5 + 1e-9
+    assert 4.0 - 1 / 6 < max(s.end for s in report.sets[0].sounds) <= 4.0 + 1e-9
+
+
+def test_the_values_that_fill_a_measure_leave_no_blip_at_its_end():
+    # 1 + 1 + 1 + 1/3 + 1/3 + 1/4 = 3 11/12: a 16th starting a 12th before the bar line
+    # would be cut to a blip, so it is not played
+    values = ["C,1.000"] * 3 + ["C,0.333"] * 2 + ["C,0.250"] * 2
+    assert values_to_fill(values, 4.0) == values[:6]
+    assert values_to_fill(["C,1.000"] * 3 + ["C,0.750", "C,0.500"], 4.0) == ["C,1.000"] * 3 + [
+        "C,0.750",
+        "C,0.500",
+    ]  # from 3.75 a 16th of the bar is left: the 8th is played, cut to a 16th
+
+
+def test_greedy_is_temperature_and_top_k_none(model, corpus):
+    generate_music(model, chords=corpus, seed=1, temperature=None, return_stream=False)
+    assert {(c["temperature"], c["top_k"]) for c in model.calls} == {(None, None)}
+
+
+def test_a_round_trip_plays_each_measures_own_values_over_its_own_chords(corpus):
+    report = round_trip(corpus)
+    assert [s.index for s in report.sets] == list(range(18))
+    assert [tuple(s.values) for s in report.sets] == list(corpus.measure_values)
+    assert [s.chords for s in report.sets] == corpus.chords.sounding()
+
+
+def test_random_values_are_uniform_over_the_vocabulary(corpus):
+    draws = RandomValues(corpus.vocabulary).sample(1000, seed=0)
+    counts = np.bincount(
+        np.concatenate([RandomValues(corpus.vocabulary).sample(1000, seed=s) for s in range(78)]),
+        minlength=78,
+    )
+    assert draws.shape == (1000,) and counts.min() > 850 and counts.max() < 1150  # 1000 ± 15 %
+
+
+def test_the_random_baseline_plays_over_the_same_sets_the_same_way(model, corpus):
+    _, report = generate_music(model, chords=corpus, seed=2, return_stream=False)
+    baseline = random_baseline(report, corpus.vocabulary, seed=5)
+    assert [(s.index, s.chords) for s in baseline.sets] == [
+        (s.index, s.chords) for s in report.sets
+    ]
+    assert (baseline.postprocess, baseline.layout, baseline.register, baseline.Ty) == (
+        report.postprocess,
+        report.layout,
+        report.register,
+        report.Ty,
+    )
+    assert set(baseline.values) <= set(corpus.vocabulary.tokens)
+    assert baseline.values != report.values
 
 
 # ---------------------------------------------------------------------------------------
@@ -209,6 +317,7 @@ def test_an_unwritable_output_path(model, corpus, tmp_path):
     [
         {"postprocess": "half"},
         {"layout": "spread"},
+        {"register": (60, 65)},
         {"seed": -1},
         {"seed": 1.5},
         {"chord_sets": [18]},

@@ -1,6 +1,7 @@
-"""The post-processor's stages: unparse by music theory, pruning properties.
+"""The post-processor: the course's stages (mode 'course') and the faithful mode, by theory.
 
-(generate_music, which runs them over a whole piece, is tested in test_generate.py.)
+(generate_music, which runs them over a whole piece, is tested in test_generate.py; the
+faithful mode's own tests are in test_faithful.py.)
 """
 
 from __future__ import annotations
@@ -218,7 +219,9 @@ def test_after_prune_and_clean_up_no_zero_lengths_no_shared_offsets_all_on_the_g
 def test_the_full_pipeline_on_corpus_values_keeps_its_promises(corpus, indices, seed):
     values = [corpus.vocabulary.tokens[i] for i in indices]
     chords = corpus.chords[1]
-    sounds, stages = postprocess_values(values, chords, np.random.default_rng(seed))
+    sounds, stages = postprocess_values(
+        values, chords, np.random.default_rng(seed), mode="course", layout="course"
+    )
     notes = [s for s in sounds if not s.is_rest]
     assert stages[0].notes_in == len(values) and stages[0].notes_out == len(values) + 1
     assert stages[-1].notes_out == len(notes)

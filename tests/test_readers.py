@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from fractions import Fraction
 
 import mido
@@ -12,13 +14,16 @@ from jazzcore.errors import InputFileError, MelodyError, ParameterError, SourceE
 from jazzcore.grammar import GrammarToken, tokenize_solo
 from jazzcore.readers import (
     LEADSHEET_WORKS,
+    PartInfo,
+    guess_melody_part,
     leadsheet_solo,
     list_parts,
     load_solo,
     metheny_solo,
 )
 from jazzcore.readers.metheny import snap_to_grid
-from jazzcore.readers.score import guess_melody_part, solo_from_score
+from jazzcore.readers.parts import melody_score
+from jazzcore.readers.score import solo_from_score
 
 
 def corpus_values(solo):
@@ -64,13 +69,56 @@ def test_metheny_chords_are_the_pianos(metheny):
             assert 0 <= n.offset < 4 and n.duration > 0 and n.pitch is not None
 
 
-@pytest.mark.slow  # music21 parses the whole 19-track file (several seconds)
 def test_the_heuristic_finds_the_courses_guitar(metheny_file):
     # the course takes part 5, the guitar, as the melody; drums (channel 10) are flagged
     infos = list_parts(metheny_file)
     assert len(infos) == 19 and infos[5].name == "Guitar"
+    assert (infos[5].instrument, infos[5].channel, infos[5].program) == (
+        "Electric Guitar (jazz)",
+        6,
+        26,
+    )
     assert [i.index for i in infos if i.is_drum] == list(range(10, 19))
+    assert infos[1].is_bass and infos[1].name == "Bass"
     assert guess_melody_part(infos) == 5
+
+
+def info(index, name, line_mean, line_count, polyphony=0.0, *, program=None, coverage=1.0):
+    """The evidence of a part, as the melody choice weighs it."""
+    return PartInfo(
+        index,
+        name,
+        line_count,
+        line_mean,
+        polyphony,
+        False,
+        program=program,
+        line_count=line_count,
+        line_mean=line_mean,
+        pitch_count=12,
+        coverage=coverage,
+    )
+
+
+def test_the_melody_is_chosen_as_a_musician_would():
+    flute = info(0, "Flute", 78.0, 600, program=73)
+    comping = info(1, "Piano comping", 79.0, 375, 0.85, program=0)
+    bass = info(2, "Bass", 39.0, 680, 0.1, program=32)
+    # flute 78 + 0 + 8 (a lead name) + 3 (a lead program) = 89;
+    # piano 79 + 4·log2(375/600) − 12·0.85 − 8 (an accompaniment name) ≈ 58
+    assert melody_score(flute, 600) == pytest.approx(89.0)
+    assert melody_score(comping, 600) == pytest.approx(79 + 4 * math.log2(375 / 600) - 10.2 - 8)
+    assert guess_melody_part([flute, comping, bass]) == 0
+    # a piano trio: the piano's top line, never the bass, however busy it is
+    piano = info(0, "Piano", 77.0, 600, 0.65)
+    assert guess_melody_part([piano, info(1, "Bass", 41.0, 900, program=32)]) == 0
+    assert guess_melody_part([info(0, "", 45.0, 300)]) == 0  # a bass line alone is a line
+    # a part that plays half the song gives up 8 × 0.5 = 4 points
+    assert melody_score(info(0, "", 70.0, 100, coverage=0.5), 100) == pytest.approx(66.0)
+    # one pitch repeated is a placeholder, not a tune
+    slashes = dataclasses.replace(info(0, "Lead sheet", 71.0, 33), pitch_count=1)
+    with pytest.raises(ParameterError, match="no part plays a tune"):
+        guess_melody_part([slashes])
 
 
 def metheny_like_midi(path):
@@ -300,12 +348,13 @@ def test_chord_symbols_are_realized_and_carried():
     # E over C7: chord tone; D: in F major, the scale of C7; F#: a semitone below G.
     # A over F: chord tone; G: in every major scale holding F A C; rests keep no bracket.
     # C over F (carried): chord tone.
+    # the melody's silences are rests, cut at the barlines: beat 4 of bar 1 is silent too
     assert [[v.split(",")[0] for v in m] for m in values] == [
-        ["C", "S", "A"],
+        ["C", "S", "A", "R"],
         ["C", "S", "R"],
         ["C", "R"],
     ]
-    assert values[0][1:] == ["S,1.000,<m2,P-4>", "A,1.000,<P5,A1>"]  # M2 down, M3 up
+    assert values[0][1:] == ["S,1.000,<m2,P-4>", "A,1.000,<P5,A1>", "R,1.000"]  # M2 down, M3 up
 
 
 def test_tied_notes_are_one_and_grace_notes_are_left_out():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import mido
@@ -196,3 +197,69 @@ def test_musicxml_is_recognised():
 
 def test_errors_are_jazzcore_errors():
     assert issubclass(ChecksumError, SourceError) and issubclass(SourceError, JazzcoreError)
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_zip_is_told_from_a_compressed_musicxml():
+    mxl = _zip({"META-INF/container.xml": b"<container/>", "score.xml": b"<score-partwise/>"})
+    assert sources.file_kind(mxl, "upload.bin") == "musicxml"  # by its contents, not its name
+    assert sources.file_kind(_zip({"a.mid": _midi_bytes()}), "tunes.mxl") == "zip"
+
+
+def test_archive_members_are_the_music_files_by_name():
+    data = _zip(
+        {
+            "b.mid": _midi_bytes(),
+            "a/tune.musicxml": b"<score-partwise/>",
+            "__MACOSX/._b.mid": b"fork",
+            ".DS_Store": b"x",
+            "notes.txt": b"hello",
+        }
+    )
+    assert [name for name, _ in sources.archive_members(data)] == ["a/tune.musicxml", "b.mid"]
+    with pytest.raises(InputFileError, match="holds no MIDI or MusicXML file"):
+        sources.archive_members(_zip({"notes.txt": b"hello"}), "notes.zip")
+    with pytest.raises(InputFileError, match="not a readable zip"):
+        sources.archive_members(data[:40], "cut.zip")
+
+
+def test_an_archive_that_unpacks_too_big_is_refused_unpacked(monkeypatch):
+    monkeypatch.setattr(sources, "MAX_ARCHIVE_BYTES", 1000)
+    data = _zip({"a.mid": bytes(600), "b.mid": bytes(600)})  # 1.2 KB unpacked, tiny packed
+    with pytest.raises(InputFileError, match="unpacks to more than"):
+        sources.archive_members(data, "bomb.zip")
+    monkeypatch.setattr(sources, "MAX_CORPUS_FILES", 1)
+    with pytest.raises(InputFileError, match="2 music files, more than the 1"):
+        sources.archive_members(data, "many.zip")
+
+
+def test_folder_files_and_source_kinds(tmp_path, metheny_file):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.mid").write_bytes(_midi_bytes())
+    (tmp_path / "a.mxl").write_bytes(b"PK")
+    (tmp_path / ".c.mid").write_bytes(_midi_bytes())
+    (tmp_path / "readme.txt").write_text("hi")
+    assert [p.name for p in sources.folder_files(tmp_path)] == ["a.mxl", "b.mid"]
+    assert sources.resolve_source(tmp_path).kind == "folder"
+    (tmp_path / "solos.zip").write_bytes(_zip({"a.mid": _midi_bytes()}))
+    assert sources.resolve_source(tmp_path / "solos.zip").kind == "archive"
+    renamed = tmp_path / "3f9a1c0b.mid"  # the course's bytes under an upload's name
+    renamed.write_bytes(metheny_file.read_bytes())
+    assert sources.resolve_source(renamed).kind == "metheny"
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SourceError, match="holds no MIDI or MusicXML"):
+        sources.folder_files(tmp_path / "empty")
+
+
+def test_out_of_range_data_bytes_are_clipped_not_refused():
+    data = bytearray(_midi_bytes())
+    data[data.index(bytes([0x90, 60])) + 2] = 200  # the note-on's velocity: 200 > 127
+    midi = sources.scan_midi(bytes(data), "wild.mid")
+    assert [m.velocity for m in midi.tracks[0] if m.type == "note_on"] == [127]

@@ -30,7 +30,6 @@ built), pitches as MIDI numbers.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import groupby
@@ -40,10 +39,8 @@ import mido
 
 from ..errors import MelodyError
 from ..solo import MEASURE_LENGTH, ChordEvent, Measure, MelodyNote, Solo
-from ..sources import read_midi_file
-
-QUANTIZE_DIVISORS = (4, 3)
-"""Grids of music21's MIDI import: 16ths (1/4 quarter) and 8th-note triplets (1/3)."""
+from ..sources import read_midi_file, scan_midi
+from .midifile import QUANTIZE_DIVISORS, snap_to_grid  # noqa: F401  (music21's grid, one rule)
 
 METHENY_WINDOW = (476.0, 548.0)
 """The course's solo: elements that begin at quarter-length offsets 476 … 548 (inclusive)."""
@@ -72,27 +69,6 @@ class _TrackEvent:
     duration: Fraction
     pitches: tuple[int, ...]
     order: int
-
-
-def snap_to_grid(quarter_length: float, divisors: tuple[int, ...] = QUANTIZE_DIVISORS) -> Fraction:
-    """music21's quantization of one value (offset or duration, quarter lengths).
-
-    For each divisor d the nearest multiple of 1/d is found (exactly halfway goes down);
-    the one with the smaller error wins, and on equal errors the smaller value.
-    ``snap_to_grid(0.1) == 0``, ``snap_to_grid(0.3) == Fraction(1, 3)``.
-    """
-    best = None
-    for divisor in divisors:
-        unit = 1.0 / divisor
-        multiple = math.floor(quarter_length / unit)
-        low, high = unit * multiple, unit * (multiple + 1)
-        if quarter_length <= low + unit / 2:
-            candidate = (round(quarter_length - low, 7), low)
-        else:
-            candidate = (round(high - quarter_length, 7), high)
-        if best is None or candidate < best:
-            best = candidate
-    return Fraction(best[1]).limit_denominator(max(divisors) * min(divisors))
 
 
 def _note_spans(track: mido.MidiTrack) -> list[tuple[int, int, int]]:
@@ -181,7 +157,7 @@ def _midi_tempo_bpm(midi: mido.MidiFile, default: float = 120.0) -> float:
     return default
 
 
-def metheny_solo(path: str | Path) -> Solo:
+def metheny_solo(path: str | Path | bytes) -> Solo:
     """The course's solo from Pat Metheny's "And Then I Knew" (``original_metheny.mid``).
 
     The guitar (track with notes no. 5) over the chords of the piano (no. 0), elements that
@@ -191,14 +167,16 @@ def metheny_solo(path: str | Path) -> Solo:
     chords keep the piano's voicings (pitches ascending) and its snapped durations, some
     of which are 0. Chords of the guitar are dropped, as the course drops them.
 
-    Raises SourceError (no such file), InputFileError (not a readable MIDI file) or
-    MelodyError (a MIDI file without the Metheny file's guitar and piano).
+    path: the file's path, or its bytes. Raises SourceError (no such file), InputFileError
+    (not a readable MIDI file) or MelodyError (a MIDI file without the Metheny file's
+    guitar and piano).
     """
-    midi = read_midi_file(path)
+    midi = scan_midi(path, "the file") if isinstance(path, bytes) else read_midi_file(path)
+    name = "The file" if isinstance(path, bytes) else Path(path).name
     tracks = [t for t in midi.tracks if any(m.type == "note_on" and m.velocity > 0 for m in t)]
     if len(tracks) <= max(METHENY_MELODY_PART, METHENY_CHORD_PART):
         raise MelodyError(
-            f"{Path(path).name} has {len(tracks)} tracks with notes, not the Metheny file's 19: "
+            f"{name} has {len(tracks)} tracks with notes, not the Metheny file's 19: "
             "read other files with load_solo."
         )
     tpq = midi.ticks_per_beat
@@ -214,7 +192,7 @@ def metheny_solo(path: str | Path) -> Solo:
     chords = [e for e in chords if first <= e.offset <= last]
     if not melody or not chords:
         raise MelodyError(
-            f"{Path(path).name} has no guitar solo over piano chords at offsets 476–548: "
+            f"{name} has no guitar solo over piano chords at offsets 476–548: "
             "it is not the course's Metheny file; read it with load_solo."
         )
 
