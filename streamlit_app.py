@@ -53,13 +53,14 @@ def hear_a_solo(corpus):
     st.markdown(
         f"**New here? Press the button.** Nothing to set up: without a model for this corpus a "
         f"quick one is trained first ({QUICK_EPOCHS} epochs in NumPy, a few seconds), then it "
-        f"improvises over {DEFAULT_SETS} of the corpus's chord sets."
+        f"improvises one melody line over {DEFAULT_SETS} of the corpus's chord sets, drawing "
+        "each value from the model's softmax."
     )
     pressed = st.button("▶ Hear a solo", type="primary", key="hear_solo")
     model = session.requested_model(corpus, "home_solo_requested", pressed)
     if model is not None:
         plays = st.session_state["home_plays"] = st.session_state.get("home_plays", 0) + 1
-        settings = GenerationSettings(sampling="temperature", temperature=1.0, seed=plays)
+        settings = GenerationSettings(seed=plays)  # the defaults: one line inside the chords
         with session.friendly_errors(), st.spinner("Improvising…"):
             st.session_state["home_solo"] = generate(model, corpus, settings)
     solo = st.session_state.get("home_solo")

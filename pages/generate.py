@@ -1,8 +1,10 @@
 """Generate: sample values from the trained model, turn them into a solo over chords, hear it.
 
-Every result belongs to this user: the last generation lives in ``st.session_state``. After
-the first Generate, changing Ty, the seed or any other setting generates again at once (the
-NumPy sampler steps the trained cell: no graph to rebuild, nothing to retrain).
+The defaults make one melody line inside the chords (values sampled at temperature 1 until
+each chord set's measure is filled, the faithful post-processor); "the course's way" is one
+switch away. Every result belongs to this user: the last generation lives in
+``st.session_state``. After the first Generate, changing any setting generates again at once
+(the NumPy sampler steps the trained cell: no graph to rebuild, nothing to retrain).
 """
 
 from __future__ import annotations
@@ -13,14 +15,31 @@ import streamlit as st
 from jazzcore.app import generation as gen
 from jazzcore.app import session, views
 from jazzcore.app.session import KEEP
+from jazzcore.sample import MAX_TY
 
 SAMPLING_LABELS = {
-    "greedy": "greedy (argmax, the course)",
     "temperature": "temperature",
     "top-k": "top-k",
+    "greedy": "greedy (argmax, the course's: replays the solo)",
 }
 CHORD_LABELS = {"corpus": "the corpus's chords", "progression": "a progression I type"}
-POSTPROCESS_LABELS = {"full": "full (the course's clean-up)", "raw": "raw (values → notes only)"}
+POSTPROCESS_LABELS = {
+    "faithful": "faithful (the values' tones and steps, the solo's register)",
+    "course": "the course's five stages (approach tones → chord tones)",
+    "raw": "raw (values → notes only)",
+}
+LAYOUT_LABELS = {
+    "measure": "one line inside the chords",
+    "course": "the course's: each set runs on past its measure",
+}
+COURSE_HELP = (
+    f"The notebook's generate_music: Ty = {gen.COURSE_WAY['Ty']} values per chord set chosen "
+    "by argmax (greedy replays the training solo), its five post-processing stages (approach "
+    "and other tones become chord tones, a pitch drawn at random in the bracket), and every "
+    "set's notes from the set's start on: the sets overlap and run on after the chords end. "
+    "Off: one line inside the chords, sampled at temperature 1, the solo's tones and register."
+)
+DEFAULTS = gen.GenerationSettings()  # the widgets start here: one line inside the chords
 
 st.title("🎼 Generate a solo")
 corpus = session.page_corpus()
@@ -38,46 +57,106 @@ if model is None:
     st.stop()
 
 st.caption(session.model_status(corpus))
+course = st.toggle(
+    f"🎓 The course's way: Ty = {gen.COURSE_WAY['Ty']}, greedy, the course's post-processing "
+    "and layout",
+    key="gen_course",
+    help=COURSE_HELP,
+    **KEEP,
+)
 c1, c2, c3 = st.columns(3)
-Ty = c1.number_input("Ty (values per chord set)", 1, gen.MAX_APP_TY, 50, key="gen_ty", **KEEP)
-seed = c2.number_input(
-    "seed", 0, 2**31 - 1, 1, key="gen_seed", help="The same seed gives the same solo.", **KEEP
+seed = c1.number_input(
+    "seed",
+    0,
+    2**31 - 1,
+    DEFAULTS.seed,
+    key="gen_seed",
+    help="The same seed gives the same solo.",
+    **KEEP,
 )
-sampling = c3.radio(
-    "Sampling", list(SAMPLING_LABELS), format_func=SAMPLING_LABELS.get, key="gen_sampling", **KEEP
-)
-temperature, top_k = 1.0, 5
-if sampling == "temperature":
-    temperature = c3.slider(
-        "temperature",
-        0.1,
-        3.0,
-        1.0,
-        step=0.1,
-        key="gen_temperature",
-        help="Below 1 sharper (closer to greedy), above 1 flatter (more surprising).",
+how = {}
+if course:
+    c2.info(
+        f"**The course's way**: {gen.COURSE_WAY['Ty']} values per chord set by argmax, the "
+        "course's five post-processing stages, the sets stacked past the chords. Switch it off "
+        "for one line inside the chords."
+    )
+else:
+    how["Ty"] = c1.number_input(
+        "Ty (values per chord set)",
+        1,
+        MAX_TY,
+        DEFAULTS.Ty,
+        key="gen_ty",
+        placeholder="fill each bar",
+        help=(
+            "Empty (the default): values are sampled until each chord set's measure is filled. "
+            f"A number is the course's option (it used 50): that many values per chord set, "
+            f"from 1 to {MAX_TY:,}; in the measure layout the notes past the measure are cut."
+        ),
         **KEEP,
     )
-elif sampling == "top-k":
-    session.clamp_widget_value("gen_top_k", 1, model.n_values)
-    top_k = c3.number_input(
-        "k (likeliest values to draw from)",
-        1,
-        model.n_values,
-        min(5, model.n_values),
-        key="gen_top_k",
+    how["sampling"] = c2.radio(
+        "Sampling",
+        list(SAMPLING_LABELS),
+        list(SAMPLING_LABELS).index(DEFAULTS.sampling),
+        format_func=SAMPLING_LABELS.get,
+        key="gen_sampling",
+        **KEEP,
+    )
+    if how["sampling"] == "temperature":
+        how["temperature"] = c2.slider(
+            "temperature",
+            0.1,
+            3.0,
+            DEFAULTS.temperature,
+            step=0.1,
+            key="gen_temperature",
+            help="1 is the model's own distribution; below 1 sharper (closer to greedy), "
+            "above 1 flatter (more surprising).",
+            **KEEP,
+        )
+    elif how["sampling"] == "top-k":
+        session.clamp_widget_value("gen_top_k", 1, model.n_values)
+        how["top_k"] = c2.number_input(
+            "k (likeliest values to draw from)",
+            1,
+            model.n_values,
+            min(DEFAULTS.top_k, model.n_values),
+            key="gen_top_k",
+            **KEEP,
+        )
+    how["postprocess"] = c3.radio(
+        "Post-processing",
+        list(POSTPROCESS_LABELS),
+        list(POSTPROCESS_LABELS).index(DEFAULTS.postprocess),
+        format_func=POSTPROCESS_LABELS.get,
+        key="gen_postprocess",
+        **KEEP,
+    )
+    how["layout"] = c3.radio(
+        "Layout",
+        list(LAYOUT_LABELS),
+        list(LAYOUT_LABELS).index(DEFAULTS.layout),
+        format_func=LAYOUT_LABELS.get,
+        key="gen_layout",
         **KEEP,
     )
 
-c4, c5, c6 = st.columns(3)
+c4, c5 = st.columns([2, 1])
 chord_source = c4.radio(
-    "Chords", list(CHORD_LABELS), format_func=CHORD_LABELS.get, key="gen_chord_source", **KEEP
+    "Chords",
+    list(CHORD_LABELS),
+    format_func=CHORD_LABELS.get,
+    key="gen_chord_source",
+    horizontal=True,
+    **KEEP,
 )
-progression, chord_sets = gen.DEFAULT_PROGRESSION, gen.DEFAULT_SETS
+progression, chord_sets = DEFAULTS.progression, DEFAULTS.chord_sets
 if chord_source == "progression":
     progression = c4.text_input(
         "Progression (bars separated by |)",
-        gen.DEFAULT_PROGRESSION,
+        DEFAULTS.progression,
         key="gen_progression",
         help="e.g. Dm7 G7 | Cmaj7 — each bar is one chord set.",
         **KEEP,
@@ -89,33 +168,31 @@ else:
         "Chord sets (measures) to improvise over",
         1,
         available,
-        min(gen.DEFAULT_SETS, available),
+        min(DEFAULTS.chord_sets, available),
         key="gen_chord_sets",
-        help="The course improvises over sets 1–5 of the solo's measures.",
+        help=f"The course improvises over sets 1–5 of the solo's measures; at most {available}.",
         **KEEP,
     )
-postprocess = c5.radio(
-    "Post-processing",
-    list(POSTPROCESS_LABELS),
-    format_func=POSTPROCESS_LABELS.get,
-    key="gen_postprocess",
+first_value_rule = c5.checkbox(
+    "First-value rule",
+    key="gen_first_value",
+    help="The course's rule: the first value of each chord set is a note (no rest) without "
+    "an interval bracket.",
+    wrap=True,
     **KEEP,
 )
-first_value_rule = c6.checkbox(
-    "First-value rule (no rest, no interval bracket first)", key="gen_first_value", **KEEP
-)
 
-settings = gen.GenerationSettings(
-    Ty=Ty,
-    sampling=sampling,
-    temperature=temperature,
-    top_k=top_k,
-    seed=seed,
-    chord_source=chord_source,
-    progression=progression,
-    chord_sets=chord_sets,
-    postprocess=postprocess,
-    first_value_rule=first_value_rule,
+chosen = {
+    "seed": seed,
+    "chord_source": chord_source,
+    "progression": progression,
+    "chord_sets": chord_sets,
+    "first_value_rule": first_value_rule,
+}
+settings = (
+    gen.GenerationSettings.the_course(**chosen)
+    if course
+    else gen.GenerationSettings(**chosen, **how)
 )
 pressed = st.button("🎵 Generate", type="primary", key="generate") or quick_model is not None
 generation = session.generation(model, corpus, settings, pressed)
@@ -124,7 +201,7 @@ if generation is None:
 
 report, audio = generation.report, generation.audio
 st.success(
-    f"{generation.n_values} values sampled over {len(report.sets)} chord sets → "
+    f"{generation.n_values} values over {len(report.sets)} chord sets → "
     f"{report.n_sounds} notes, {audio.seconds:.1f} s of audio in "
     f"{generation.timings['total']:.2f} s."
 )
@@ -142,20 +219,23 @@ st.plotly_chart(
     views.piano_roll_figure(generation.rows, "Piano roll: melody and chords"), key="piano_roll"
 )
 
-left, right = st.columns([2, 3])
-with left:
-    st.subheader("Quality metrics")
-    metrics = views.metrics_rows(generation.metrics, generation.reference)
-    st.dataframe(pd.DataFrame(metrics), hide_index=True, width="stretch", key="metrics_table")
-with right:
-    st.subheader("Sampled values")
-    st.metric("Values sampled", generation.n_values, help="Ty values for each chord set.")
-    st.dataframe(
-        pd.DataFrame(views.token_rows(report)),
-        hide_index=True,
-        width="stretch",
-        height=320,
-        key="tokens_table",
-    )
+st.subheader("Quality beside the training solo and random values")
+# A static table wraps its cells: no header or figure cut however narrow the window.
+st.table(pd.DataFrame(generation.quality.rows()), hide_index=True, border="horizontal")
+st.caption(generation.quality.note)
+
+st.subheader("The values")
+st.metric(
+    "Values",
+    generation.n_values,
+    help="The values that filled each chord set's measure, or Ty per chord set.",
+)
+st.dataframe(
+    pd.DataFrame(views.token_rows(report)),
+    hide_index=True,
+    width="stretch",
+    height=320,
+    key="tokens_table",
+)
 with st.expander("The course's report"):
     st.text("\n".join(report.lines))

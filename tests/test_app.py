@@ -3,6 +3,7 @@ Home's one-click solo (a quick training, then a solo) and the models a session k
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pretty_midi
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -58,6 +60,17 @@ def test_home_hear_a_solo_trains_a_quick_model_and_plays_it(app):
     assert len(app.get("audio")) == 1  # the solo follows the training without another press
     solo = app.session_state["home_solo"]
     assert solo.audio.wav[:4] == b"RIFF" and solo.audio.seconds > 5 and solo.audio.peak > 0.01
+    # The new defaults: one line inside the chords of the course's five sets, which end at
+    # 5 measures × 4 quarters × 60/130 s = 9.23 s (read back from the MIDI).
+    assert [s.number for s in solo.report.sets] == [1, 2, 3, 4, 5]  # measures 0–4
+    tracks = {
+        i.name: sorted(i.notes, key=lambda n: n.start)
+        for i in pretty_midi.PrettyMIDI(io.BytesIO(solo.report.midi_bytes)).instruments
+    }
+    melody, chords = tracks["Melody (Electric Guitar)"], tracks["Chords (Piano)"]
+    assert max(n.end for n in chords) == pytest.approx(5 * 4 * 60 / 130, abs=1e-3)
+    assert max(n.end for n in melody) <= 5 * 4 * 60 / 130 + 1e-3
+    assert all(b.start >= a.end - 1e-3 for a, b in zip(melody, melody[1:], strict=False))
     assert any("Model ready" in m.value for m in app.markdown)
     # A second press plays another solo with the same model (no retraining).
     app.button(key="hear_solo").click().run()

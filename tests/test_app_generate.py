@@ -1,9 +1,15 @@
-"""The Generate page through AppTest: settings, audio, downloads, regeneration, errors."""
+"""The Generate page through AppTest: the default solo (one line inside the chords), the
+course's way, the quality table, audio, downloads, regeneration, errors.
+
+The written MIDI is read back with pretty_midi and checked against times worked out by hand
+from the course's tempo (130 quarter notes a minute) and 4/4 measures."""
 
 from __future__ import annotations
 
+import io
 import json
 
+import pretty_midi
 import pytest
 
 from jazzcore.app import session
@@ -11,8 +17,16 @@ from jazzcore.app.generation import MAX_APP_SETS
 from jazzcore.dataset import load_corpus
 from jazzcore.errors import ParameterError
 from jazzcore.model import TrainConfig
-from jazzcore.quality import metrics
 from jazzcore.training import train
+
+QUARTER = 60 / 130
+"""Seconds per quarter note at the course's tempo."""
+MEASURE = 4 * QUARTER
+"""Seconds per 4/4 measure (one chord set): 1.846 s."""
+FIVE_SETS_END = 5 * MEASURE
+"""Where the chords of the course's five chord sets (measures 0–4) end: 20 quarters, 9.23 s."""
+EPS = 1e-3
+"""Seconds: far above the rounding of MIDI ticks (480 a quarter), far below a 16th (0.115 s)."""
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +44,10 @@ def generate_page(open_app, leadsheet_model):
 
 
 def table(at, first_column: str):
-    """The st.dataframe whose first column is ``first_column`` (AppTest has no keys for them)."""
-    found = [d.value for d in at.dataframe if list(d.value.columns)[:1] == [first_column]]
+    """The st.dataframe or st.table whose first column is ``first_column`` (AppTest has no
+    keys for them)."""
+    shown = [*at.dataframe, *at.table]
+    found = [d.value for d in shown if list(d.value.columns)[:1] == [first_column]]
     assert len(found) == 1
     return found[0]
 
@@ -40,62 +56,156 @@ def tokens(at) -> list[str]:
     return list(table(at, "chord set")["value"])
 
 
-def test_generate_page_widgets_render(generate_page):
+def quality(at) -> dict[str, dict[str, str]]:
+    """The quality table: figure → {column: text}."""
+    return table(at, "figure").set_index("figure").to_dict("index")
+
+
+def midi_parts(midi_bytes: bytes):
+    """(melody notes, chord notes) of a MIDI file read by pretty_midi, in order of start."""
+    parts = {
+        instrument.name: sorted(instrument.notes, key=lambda n: (n.start, n.pitch))
+        for instrument in pretty_midi.PrettyMIDI(io.BytesIO(midi_bytes)).instruments
+    }
+    return parts["Melody (Electric Guitar)"], parts["Chords (Piano)"]
+
+
+def most_at_once(notes) -> int:
+    """Most notes sounding at one time (a note ending where the next starts is not two)."""
+    events = sorted(
+        [(round(n.end, 4), -1) for n in notes] + [(round(n.start, 4), 1) for n in notes]
+    )
+    most = now = 0
+    for _, change in events:
+        now += change
+        most = max(most, now)
+    return most
+
+
+def assert_one_line_inside_the_chords(midi_bytes: bytes, chords_end: float) -> list:
+    """The default solo: chords from 0 to ``chords_end`` seconds; one melody note at a time,
+    each inside one measure, none after the chords end. Returns the melody notes."""
+    melody, chords = midi_parts(midi_bytes)
+    assert melody and chords
+    assert min(n.start for n in chords) == pytest.approx(0, abs=EPS)
+    assert max(n.end for n in chords) == pytest.approx(chords_end, abs=EPS)
+    assert all(n.end <= chords_end + EPS for n in melody)  # nothing after the chords end
+    # one at a time
+    assert all(b.start >= a.end - EPS for a, b in zip(melody, melody[1:], strict=False))
+    for n in melody:  # inside the measure (chord set) it starts in
+        measure = int(n.start / MEASURE + EPS)
+        assert n.end <= (measure + 1) * MEASURE + EPS, (n, measure)
+    return melody
+
+
+def test_generate_page_widgets_render_with_the_new_defaults(generate_page):
     at = generate_page
-    assert at.number_input(key="gen_ty").value == 50
+    assert at.toggle(key="gen_course").value is False
+    assert at.toggle(key="gen_course").label.startswith("🎓 The course's way")
+    ty = at.number_input(key="gen_ty")
+    assert ty.value is None and (ty.min, ty.max) == (1, 1000)  # empty: fill each measure
+    assert "1 to 1,000" in ty.help and "fill" in ty.help
     assert at.number_input(key="gen_seed").value == 1
-    assert at.radio(key="gen_sampling").options == [
-        "greedy (argmax, the course)",
-        "temperature",
-        "top-k",
-    ]
+    sampling = at.radio(key="gen_sampling")
+    assert sampling.value == "temperature"
+    assert "greedy (argmax, the course's: replays the solo)" in sampling.options
+    assert at.slider(key="gen_temperature").value == 1.0
+    assert at.radio(key="gen_postprocess").value == "faithful"
+    assert at.radio(key="gen_layout").value == "measure"
     assert at.radio(key="gen_chord_source").value == "corpus"
-    assert at.radio(key="gen_postprocess").value == "full"
     assert at.checkbox(key="gen_first_value").value is False
     assert at.button(key="generate").label == "🎵 Generate"
     assert not at.get("audio")  # nothing generated before the first press
-    at.radio(key="gen_sampling").set_value("temperature").run()
-    assert at.slider(key="gen_temperature").value == 1.0
     at.radio(key="gen_sampling").set_value("top-k").run()
     assert at.number_input(key="gen_top_k").value == 5
     at.radio(key="gen_chord_source").set_value("progression").run()
     assert "|" in at.text_input(key="gen_progression").value
 
 
-def test_generating_gives_audio_a_midi_download_and_the_figures(generate_page):
+def test_the_default_solo_is_one_line_inside_the_chords(generate_page):
     at = generate_page
     at.button(key="generate").click().run()
     assert not at.exception and not at.error
-    audio = at.get("audio")
-    assert len(audio) == 1
-    downloads = {b.label for b in at.get("download_button")}
-    assert downloads == {"⬇ MIDI", "⬇ WAV"}
+    assert len(at.get("audio")) == 1
+    assert {b.label for b in at.get("download_button")} == {"⬇ MIDI", "⬇ WAV"}
     generation = at.session_state["generation"]
-    assert generation.report.midi_bytes[:4] == b"MThd" and generation.audio.wav[:4] == b"RIFF"
+    report = generation.report
+    assert report.midi_bytes[:4] == b"MThd" and generation.audio.wav[:4] == b"RIFF"
     assert generation.audio.peak > 0.01  # something is heard
     assert any(generation.audio.detail in c.value for c in at.caption)  # which synth rendered it
-    # The course's five chord sets, Ty = 50 values each.
-    assert len(generation.report.sets) == 5 and len(tokens(at)) == 250
-    assert at.metric[0].value == "250"
-    # Piano roll: melody and chords as two traces.
+    # The course's five chord sets (its 1–5: measures 0–4): their chords end at 5 measures, 9.23 s.
+    assert [s.index for s in report.sets] == [0, 1, 2, 3, 4]
+    assert max(c.offset + c.duration for c in report.chords) * QUARTER == pytest.approx(
+        FIVE_SETS_END
+    )
+    melody = assert_one_line_inside_the_chords(report.midi_bytes, FIVE_SETS_END)
+    assert len(melody) == report.n_sounds
+    # Sampled, not the course's argmax: the sets do not replay one sequence.
+    assert len({tuple(s.values) for s in report.sets}) > 1
+    assert len(tokens(at)) == generation.n_values == sum(len(s.values) for s in report.sets)
+    assert at.metric[0].value == str(generation.n_values)
+    # Piano roll: melody and chords as two traces, every melody note drawn.
     roll = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert [t["name"] for t in roll["data"]] == ["melody", "chord"]
-    assert len(roll["data"][0]["y"]) == sum(1 for r in generation.rows if r["role"] == "melody") > 0
-    # Metrics beside the training solo's.
-    figures = table(at, "figure")
-    assert list(figures.columns) == ["figure", "generated", "training solo"]
-    reference = metrics(load_corpus("leadsheets"))
-    assert figures.set_index("figure").loc["melody notes", "training solo"] == str(
-        reference.n_notes
-    )
+    assert len(roll["data"][0]["y"]) == len(melody)
+
+
+def test_the_quality_table_sets_the_piece_beside_the_solo_and_random_values(generate_page):
+    at = generate_page
+    at.button(key="generate").click().run()
+    assert list(table(at, "figure").columns) == [
+        "figure",
+        "generated",
+        "training solo",
+        "random values",
+    ]
+    figures = quality(at)
+    melody, _ = midi_parts(at.session_state["generation"].report.midi_bytes)
+    assert figures["melody notes"]["generated"] == str(len(melody))
+    assert figures["notes after the chords end (share)"]["generated"] == "0.00"
+    assert figures["most notes sounding at once"]["generated"] == "1"
+    corpus = load_corpus("leadsheets")  # the training solo: all its notes, none after its chords
+    n_notes = sum(1 for s in corpus.solos for m in s.measures for n in m.notes if not n.is_rest)
+    assert figures["melody notes"]["training solo"] == str(n_notes)
+    assert figures["notes after the chords end (share)"]["training solo"] == "0.00"
+    for row in figures.values():  # every figure has a random-values figure beside it
+        assert row["random values"] != "—"
+    assert any("random values" in c.value for c in at.caption)  # how to read it
+
+
+def test_the_courses_way_stacks_overlapping_sets_past_the_chords(generate_page):
+    at = generate_page
+    at.toggle(key="gen_course").set_value(True)
+    at.button(key="generate").click().run()
+    assert not at.exception and not at.error
+    assert not [w for w in at.number_input if w.key == "gen_ty"]  # Ty is the course's 50
+    assert not [w for w in at.radio if w.key == "gen_sampling"]
+    generation = at.session_state["generation"]
+    report = generation.report
+    assert generation.settings.is_the_course
+    assert (report.postprocess, report.layout, report.Ty) == ("course", "course", 50)
+    assert [len(s.values) for s in report.sets] == [50] * 5 and len(tokens(at)) == 250
+    # Greedy argmax from the same zero state: every set replays the same 50 values.
+    assert len({tuple(s.values) for s in report.sets}) == 1
+    melody, chords = midi_parts(report.midi_bytes)
+    assert max(n.end for n in chords) == pytest.approx(FIVE_SETS_END, abs=EPS)
+    assert most_at_once(melody) >= 2  # the sets overlap
+    assert any(n.start >= FIVE_SETS_END - EPS for n in melody)  # and run on after the chords
+    figures = quality(at)
+    assert figures["most notes sounding at once"]["generated"] == str(most_at_once(melody))
+    assert float(figures["notes after the chords end (share)"]["generated"]) > 0
+    # Off again: back to one line inside the chords, with the settings kept from before.
+    at.toggle(key="gen_course").set_value(False).run()
+    assert not at.exception and at.number_input(key="gen_ty").value is None
+    report = at.session_state["generation"].report
+    assert report.layout == "measure"
+    assert_one_line_inside_the_chords(report.midi_bytes, FIVE_SETS_END)
 
 
 def test_changing_ty_or_the_seed_regenerates_at_once(generate_page):
     at = generate_page
-    at.radio(key="gen_sampling").set_value("temperature")
     at.button(key="generate").click().run()
-    first = tokens(at)
-    assert len(first) == 5 * 50
+    filled = [len(s.values) for s in at.session_state["generation"].report.sets]
     at.number_input(key="gen_ty").set_value(12).run()  # no button press
     assert not at.exception and len(tokens(at)) == 5 * 12
     assert at.session_state["generation"].settings.Ty == 12
@@ -104,6 +214,8 @@ def test_changing_ty_or_the_seed_regenerates_at_once(generate_page):
     assert len(tokens(at)) == 5 * 12 and tokens(at) != same_seed
     at.number_input(key="gen_seed").set_value(1).run()
     assert tokens(at) == same_seed  # a seed gives the same solo again
+    at.number_input(key="gen_ty").set_value(None).run()  # emptied: fill each measure again
+    assert [len(s.values) for s in at.session_state["generation"].report.sets] == filled
 
 
 def test_fewer_chord_sets_raw_postprocessing_and_first_value_rule(generate_page):
@@ -131,10 +243,16 @@ def test_a_bad_progression_is_an_error_and_a_good_one_recovers(generate_page):
     at.text_input(key="gen_progression").set_value("Dm7 G7 | Cmaj7").run()
     assert not at.exception and not at.error
     assert len(at.get("audio")) == 1
-    assert len(at.session_state["generation"].report.sets) == 2  # one set per bar
-    assert len(tokens(at)) == 2 * 50
+    report = at.session_state["generation"].report
+    assert len(report.sets) == 2  # one set per bar: two measures, 3.69 s
+    melody = assert_one_line_inside_the_chords(report.midi_bytes, 2 * MEASURE)
+    # In the training solo's register (C4–G#6 for the lead sheets), not the default G3–C6.
+    corpus = load_corpus("leadsheets")
+    pitches = [n.pitch for s in corpus.solos for m in s.measures for n in m.notes if not n.is_rest]
+    assert all(min(pitches) <= n.pitch <= max(pitches) for n in melody)
 
 
+@pytest.mark.slow  # a 100-epoch training through the page: 2–5 s
 def test_without_a_model_quick_train_then_generate(open_app):
     at = open_app("pages/generate.py")
     assert not at.exception
@@ -187,7 +305,15 @@ def test_metheny_improvises_over_the_courses_five_sets(metheny_cache, open_app, 
     assert not at.exception and not at.error
     generation = at.session_state["generation"]
     assert generation.model is metheny_model
-    # The course: sets 1–5 of the 18 measures, Ty = 50 values each, greedy.
-    assert [s.index for s in generation.report.sets] == [1, 2, 3, 4, 5]
-    assert len(tokens(at)) == 250
     assert at.number_input(key="gen_chord_sets").max == 5
+    # The course's sets 1–5 of the 18 measures (its chords[1:6]: measures 0–4); by default
+    # one line inside their chords.
+    report = generation.report
+    assert [s.index for s in report.sets] == [0, 1, 2, 3, 4]
+    chords_end = max(c.offset + c.duration for c in report.chords) * QUARTER
+    assert 4 * MEASURE < chords_end <= FIVE_SETS_END  # the last chord ends in the 5th measure
+    assert_one_line_inside_the_chords(report.midi_bytes, chords_end)
+    # The course's way: Ty = 50 values each, greedy.
+    at.toggle(key="gen_course").set_value(True).run()
+    assert not at.exception and len(tokens(at)) == 250
+    assert len({tuple(s.values) for s in at.session_state["generation"].report.sets}) == 1

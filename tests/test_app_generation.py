@@ -13,7 +13,7 @@ from jazzcore.app.generation import (
     generate,
     training_run,
 )
-from jazzcore.app.views import METRIC_LABELS, metrics_rows, token_rows
+from jazzcore.app.views import token_rows
 from jazzcore.dataset import load_corpus
 from jazzcore.errors import ChordSymbolError, ParameterError
 from jazzcore.model import TrainConfig
@@ -62,39 +62,63 @@ def test_a_model_trained_in_the_app_records_its_corpus(small_model):
 
 
 def test_corpus_chord_sets_start_with_the_courses_sets():
-    # Metheny's 18 measures: the course improvises over sets 1–5 (range(1, 18 // 3)).
-    assert corpus_chord_sets(18) == [1, 2, 3, 4, 5]
-    assert corpus_chord_sets(18, count=99) == [1, 2, 3, 4, 5]
-    assert corpus_chord_sets(146, count=3) == [1, 2, 3]
+    # The course improvises over its chords[i] for i in range(1, len(chords) // 3), where
+    # chords[0] is not a measure: Metheny's 18 measures give 19 entries, sets 1–5, which are
+    # the timeline's measures 0–4.
+    assert corpus_chord_sets(18) == [0, 1, 2, 3, 4]
+    assert corpus_chord_sets(18, count=99) == [0, 1, 2, 3, 4]
+    assert corpus_chord_sets(146, count=3) == [0, 1, 2]
     assert corpus_chord_sets(4, count=5) == [0, 1, 2, 3]  # too short for the course's rule
 
 
+def test_generation_settings_default_to_one_line_inside_the_chords(leadsheets):
+    kwargs = GenerationSettings().generate_kwargs(leadsheets)
+    assert kwargs["Ty"] is None  # sample until each measure is filled
+    assert kwargs["temperature"] == 1.0 and kwargs["top_k"] is None  # the model's softmax
+    assert (kwargs["postprocess"], kwargs["layout"]) == ("faithful", "measure")
+    assert kwargs["chords"] is leadsheets and kwargs["chord_sets"] == [0, 1, 2, 3, 4]
+    assert kwargs["first_value_rule"] is False and kwargs["return_stream"] is False
+    # The training solo's register: the lowest and highest notes of the lead sheets.
+    pitches = [n.pitch for s in leadsheets.solos for m in s.measures for n in m.notes]
+    pitches = [p for p in pitches if p is not None]
+    assert kwargs["register"] == (min(pitches), max(pitches))
+
+
+def test_the_courses_way_is_ty_50_greedy_and_the_courses_stages_and_layout(leadsheets):
+    course = GenerationSettings.the_course(seed=4, chord_sets=2)
+    assert course.is_the_course and not GenerationSettings().is_the_course
+    kwargs = course.generate_kwargs(leadsheets)
+    assert (kwargs["Ty"], kwargs["temperature"], kwargs["top_k"]) == (50, None, None)
+    assert (kwargs["postprocess"], kwargs["layout"]) == ("course", "course")
+    assert kwargs["seed"] == 4 and kwargs["chord_sets"] == [0, 1]
+
+
 def test_generation_settings_map_to_generate_music(leadsheets):
-    greedy = GenerationSettings().generate_kwargs(leadsheets)
+    greedy = GenerationSettings(sampling="greedy").generate_kwargs(leadsheets)
     assert greedy["temperature"] is None and greedy["top_k"] is None
-    assert greedy["chords"] is leadsheets and greedy["chord_sets"] == [1, 2, 3, 4, 5]
     hot = GenerationSettings(sampling="temperature", temperature=0.5, top_k=9)
     assert hot.generate_kwargs(leadsheets)["temperature"] == 0.5
     assert hot.generate_kwargs(leadsheets)["top_k"] is None
     top = GenerationSettings(sampling="top-k", top_k=9).generate_kwargs(leadsheets)
     assert top["temperature"] is None and top["top_k"] == 9
+    assert GenerationSettings(Ty=12).generate_kwargs(leadsheets)["Ty"] == 12
     typed = GenerationSettings(chord_source="progression", progression="C7 | F7")
-    assert typed.generate_kwargs(leadsheets)["progression"] == "C7 | F7"
-    assert "chords" not in typed.generate_kwargs(leadsheets)
-    assert GenerationSettings(Ty=3) != GenerationSettings(
-        Ty=4
-    )  # the page regenerates on any change
+    kwargs = typed.generate_kwargs(leadsheets)
+    assert kwargs["progression"] == "C7 | F7" and "chords" not in kwargs
+    assert kwargs["register"] == GenerationSettings().generate_kwargs(leadsheets)["register"]
+    assert GenerationSettings(Ty=3) != GenerationSettings(Ty=4)  # the page regenerates
 
 
 @pytest.mark.parametrize(
     ("bad", "match"),
     [
-        ({"Ty": 0}, "Ty = 0"),
-        ({"Ty": 501}, "Ty = 501"),
+        ({"Ty": 0}, "Ty = 0 .* from 1 to 1000"),
+        ({"Ty": 1001}, "Ty = 1001"),  # the library's and the CLI's limit
         ({"Ty": True}, "Ty = True"),
         ({"sampling": "beam"}, "sampling"),
         ({"chord_source": "radio"}, "chord source"),
-        ({"postprocess": "half"}, "postprocess"),
+        ({"postprocess": "full"}, "postprocess = 'full'"),  # the old name is not offered
+        ({"layout": "page"}, "layout"),
     ],
 )
 def test_generation_settings_refuse_what_the_page_cannot_offer(bad, match):
@@ -102,19 +126,21 @@ def test_generation_settings_refuse_what_the_page_cannot_offer(bad, match):
         GenerationSettings(**bad)
 
 
-def test_generate_gives_midi_audio_metrics_and_a_piano_roll(leadsheets, small_model):
-    settings = GenerationSettings(Ty=20, sampling="temperature", seed=3, chord_sets=2)
+def test_generate_gives_midi_audio_the_quality_table_and_a_piano_roll(leadsheets, small_model):
+    settings = GenerationSettings(seed=3, chord_sets=2)
     g = generate(small_model, leadsheets, settings, synth="numpy")
-    assert g.n_values == 40 and [s.index for s in g.report.sets] == [1, 2]
+    assert [s.number for s in g.report.sets] == [1, 2]  # the course's sets 1 and 2
     assert g.report.midi_bytes[:4] == b"MThd"
     assert g.audio.synth == "numpy" and g.audio.wav[:4] == b"RIFF" and g.audio.sample_rate == 22050
     assert g.audio.seconds >= g.report.seconds  # the whole piece plus the release tail
-    assert g.metrics.n_notes == g.report.n_sounds
-    assert g.reference.n_notes > g.metrics.n_notes and g.metrics.duration_distance is not None
+    rows = {r["figure"]: r for r in g.quality.rows()}
+    assert rows["melody notes"]["generated"] == str(g.report.n_sounds)
+    assert set(rows["melody notes"]) == {"figure", "generated", "training solo", "random values"}
     assert {r["role"] for r in g.rows} == {"melody", "chord"}
     assert g.model is small_model and set(g.timings) >= {"generate", "audio", "metrics", "total"}
     again = generate(small_model, leadsheets, settings, synth="numpy")
     assert [s.values for s in again.report.sets] == [s.values for s in g.report.sets]  # seeded
+    assert again.quality.rows() == g.quality.rows()  # the random column too
 
 
 def test_generate_reports_a_bad_progression(leadsheets, small_model):
@@ -123,17 +149,10 @@ def test_generate_reports_a_bad_progression(leadsheets, small_model):
         generate(small_model, leadsheets, settings)
 
 
-def test_token_and_metric_rows(leadsheets, small_model):
+def test_token_rows(leadsheets, small_model):
     g = generate(small_model, leadsheets, GenerationSettings(Ty=4, chord_sets=2), synth="numpy")
     rows = token_rows(g.report)
     assert [(r["chord set"], r["step"]) for r in rows] == [
         (1, 1), (1, 2), (1, 3), (1, 4), (2, 1), (2, 2), (2, 3), (2, 4),
     ]  # fmt: skip
     assert rows[0]["value"] == g.report.sets[0].values[0] and rows[0]["reading"]
-    table = {r["figure"]: r for r in metrics_rows(g.metrics, g.reference)}
-    assert len(table) == len(METRIC_LABELS)
-    assert table["melody notes"]["generated"] == str(g.metrics.n_notes)
-    assert table["melody notes"]["training solo"] == str(g.reference.n_notes)
-    assert table["pitch-class distance to the training solo (0–1)"]["training solo"] == "—"
-    share = table["chord tones (share)"]["generated"]
-    assert 0 <= float(share) <= 1 and len(share.split(".")[1]) == 2

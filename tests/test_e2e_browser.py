@@ -1,8 +1,8 @@
 """End to end in a real browser: `streamlit run` on 127.0.0.1, Debian's Chromium driven by Playwright.
 
 Hear a solo on Home, open Data, start a long training and stop it, train 3 epochs on Train,
-generate on Generate, find the <audio> element, and save a screenshot of every page under
-artifacts/ (git-ignored). And a deep link as a freshly started server's first request.
+generate on Generate (the defaults, then the course's way), find the <audio> element, and
+save a screenshot of every page under artifacts/ (git-ignored). And a deep link as a freshly started server's first request.
 Playwright's own browser download does not work here, so the test drives /usr/bin/chromium
 (`.ci/run` installs it); without it the test fails and says so.
 """
@@ -197,7 +197,23 @@ def test_train_generate_and_hear_in_chromium(server, page):
     wait_for_idle(page)
     assert audio.count() == 1 and audio.get_attribute("src")
     assert page.get_by_role("button", name="⬇ MIDI").count() == 1
+    page.get_by_role(
+        "heading", name="Quality beside the training solo and random values"
+    ).wait_for()
+    quality = page.get_by_test_id("stTable")
+    for header in ("figure", "generated", "training solo", "random values"):  # text, not canvas
+        assert quality.get_by_role("columnheader", name=header, exact=True).is_visible()
+    assert quality.get_by_role("row").count() == 12  # the header and eleven figures
+    page.locator("[data-testid='stDataFrame'] canvas").first.wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_timeout(500)
     shot(page, "generate")
+    # The course's way is one switch away, and the piece is made again at once.
+    page.get_by_text("🎓 The course's way").click()
+    page.get_by_text("50 values per chord set by argmax").wait_for(timeout=TIMEOUT_MS)
+    wait_for_idle(page)
+    assert page.locator("audio").count() == 1
+    page.wait_for_timeout(500)
+    shot(page, "generate_course")
 
     open_page(page, "Model", "🧠 The model")
     shot(page, "model")

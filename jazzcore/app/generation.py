@@ -1,5 +1,6 @@
 """What the app trains and generates: the run a training job does, and the Generate page's
-settings and result (sampled values → notes → MIDI → audio, metrics and a piano roll).
+settings and result (sampled values → notes → MIDI → audio, the quality table beside the
+training solo and random values, a piano roll).
 
 No Streamlit here: :mod:`jazzcore.app.session` and the pages call these.
 """
@@ -10,14 +11,23 @@ import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from jazzcore.audio import RenderedAudio, render_audio
 from jazzcore.dataset import Corpus
 from jazzcore.errors import ParameterError
-from jazzcore.generate import GenerationReport, course_chord_sets, generate_music
+from jazzcore.generate import (
+    COURSE_TY,
+    GenerationReport,
+    course_chord_sets,
+    generate_music,
+    register_of,
+)
 from jazzcore.model import JazzModel, TrainConfig
 from jazzcore.pianoroll import piano_roll
-from jazzcore.quality import SoloMetrics, metrics
+from jazzcore.postprocess import COURSE, COURSE_LAYOUT, FAITHFUL, MEASURE_LAYOUT, RAW
+from jazzcore.quality import QualityTable, quality_table
+from jazzcore.sample import check_Ty
 from jazzcore.training import train
 
 # ---------------------------------------------------------------------------------------
@@ -60,24 +70,32 @@ def training_run(
 # ---------------------------------------------------------------------------------------
 # Generation
 
-SAMPLING_MODES = ("greedy", "temperature", "top-k")
+SAMPLING_MODES = ("temperature", "top-k", "greedy")
+"""A draw from the softmax (at a temperature) or among the k likeliest values, or the course's
+argmax (greedy), which replays the training solo."""
 CHORD_SOURCES = ("corpus", "progression")
-POSTPROCESS_MODES = ("full", "raw")
+POSTPROCESS_MODES = (FAITHFUL, COURSE, RAW)
+LAYOUTS = (MEASURE_LAYOUT, COURSE_LAYOUT)
 DEFAULT_PROGRESSION = "Dm7 G7 | Cmaj7 | Cm7 F7 | Bbmaj7 | Em7b5 A7 | Dm7"
-MAX_APP_TY = 500
-"""Values per chord set the app samples at most (the library allows more)."""
+COURSE_WAY = MappingProxyType(
+    {"Ty": COURSE_TY, "sampling": "greedy", "postprocess": COURSE, "layout": COURSE_LAYOUT}
+)
+"""The course's generate_music: Ty = 50 values per set, greedy argmax, its five
+post-processing stages, every set's notes from the set's start on past its measure."""
 DEFAULT_SETS = 5
 """The course's five chord sets of the Metheny solo."""
 MAX_APP_SETS = 16
-"""Ty = 500 over 16 sets is about two minutes of audio (10 MB of WAV)."""
+"""Chord sets the app improvises over at most: 16 measures (about 30 s of audio at the
+course's tempo; Ty = 1000 in the course's layout can reach the renderer's 10 minutes)."""
 AUDIO_SAMPLE_RATE = 22050
 """Hz sent to the browser: half the bytes of 44.1 kHz (FluidSynth still renders at 44.1)."""
 
 
 def corpus_chord_sets(n_measures: int, count: int = DEFAULT_SETS) -> list[int]:
-    """The first ``count`` of the course's chord sets (1, 2, … n//3 − 1) of a corpus with
-    ``n_measures`` measures: sets 1–5 of Metheny's 18, the course's choice; 1–count of
-    the lead sheets' 146 measures instead of all 47, so the piece stays short."""
+    """The first ``count`` of the course's chord sets of a corpus with ``n_measures``
+    measures (:func:`jazzcore.generate.course_chord_sets`, timeline indices from 0): the
+    course's sets 1–5 of Metheny's 18 measures are indices 0–4; the lead sheets' first
+    ``count`` instead of all 47, so the piece stays short."""
     return course_chord_sets(n_measures)[: max(1, int(count))]
 
 
@@ -86,22 +104,31 @@ class GenerationSettings:
     """What the Generate page asks for; equal settings give the same piece (with a seed).
     Checked when made: a setting out of range is a one-line ParameterError.
 
-    Ty: values sampled per chord set (1–MAX_APP_TY). sampling: 'greedy' (the course's
-    argmax), 'temperature' or 'top-k' (a draw from the softmax / among the k likeliest).
-    chord_source: 'corpus' (the first ``chord_sets`` of the course's sets) or 'progression'
-    (``progression``, one chord set per bar). postprocess: 'full' (the course's clean-up)
-    or 'raw'. first_value_rule: the first value is a note without an interval bracket.
+    The defaults make one melody line inside the chords: Ty None (sample until each chord
+    set's measure is filled), a draw from the softmax at temperature 1, the faithful
+    post-processor in the training solo's register, the measure layout.
+    :meth:`the_course` is the course's way (:data:`COURSE_WAY`).
+
+    Ty: None, or values sampled per chord set (1 to jazzcore.sample.MAX_TY, the course's
+    option). sampling: 'temperature', 'top-k' (a draw among the k likeliest) or 'greedy'
+    (the course's argmax: it replays the training solo). chord_source: 'corpus' (the first
+    ``chord_sets`` of the course's sets) or 'progression' (``progression``, one chord set
+    per bar). postprocess: 'faithful', 'course' (the course's five stages) or 'raw'
+    (values → notes only). layout: 'measure' (each set's notes inside its measure) or
+    'course' (every set's notes from its start, running on past its measure).
+    first_value_rule: the first value is a note without an interval bracket.
     """
 
-    Ty: int = 50
-    sampling: str = "greedy"
+    Ty: int | None = None
+    sampling: str = "temperature"
     temperature: float = 1.0
     top_k: int = 5
     seed: int = 1
     chord_source: str = "corpus"
     progression: str = DEFAULT_PROGRESSION
     chord_sets: int = DEFAULT_SETS
-    postprocess: str = "full"
+    postprocess: str = FAITHFUL
+    layout: str = MEASURE_LAYOUT
     first_value_rule: bool = False
 
     def __post_init__(self) -> None:
@@ -112,21 +139,35 @@ class GenerationSettings:
                 f"chord source = '{self.chord_source}': use 'corpus' or 'progression'."
             )
         if self.postprocess not in POSTPROCESS_MODES:
-            raise ParameterError(f"postprocess = '{self.postprocess}': use 'full' or 'raw'.")
-        if isinstance(self.Ty, bool) or not 1 <= int(self.Ty) <= MAX_APP_TY:
             raise ParameterError(
-                f"Ty = {self.Ty!r} is out of range: choose 1 to {MAX_APP_TY} values per chord set."
+                f"postprocess = '{self.postprocess}': use {', '.join(POSTPROCESS_MODES)}."
             )
+        if self.layout not in LAYOUTS:
+            raise ParameterError(f"layout = '{self.layout}': use {', '.join(LAYOUTS)}.")
+        if self.Ty is not None:
+            check_Ty(self.Ty)
+
+    @classmethod
+    def the_course(cls, **settings) -> GenerationSettings:
+        """The course's way (:data:`COURSE_WAY`) with the other ``settings`` (seed, chords …)."""
+        return cls(**{**settings, **COURSE_WAY})
+
+    @property
+    def is_the_course(self) -> bool:
+        """Whether these are the course's Ty, sampling, post-processing and layout."""
+        return all(getattr(self, name) == value for name, value in COURSE_WAY.items())
 
     def generate_kwargs(self, corpus: Corpus) -> dict:
         """Keyword arguments of ``jazzcore.generate.generate_music`` for these settings on
-        ``corpus`` (its chords, unless a progression is typed)."""
+        ``corpus``: its chords (unless a progression is typed) and its solo's register."""
         kwargs = {
-            "Ty": int(self.Ty),
+            "Ty": None if self.Ty is None else int(self.Ty),
             "temperature": float(self.temperature) if self.sampling == "temperature" else None,
             "top_k": int(self.top_k) if self.sampling == "top-k" else None,
             "seed": int(self.seed),
             "postprocess": self.postprocess,
+            "layout": self.layout,
+            "register": register_of(corpus),
             "first_value_rule": bool(self.first_value_rule),
             "return_stream": False,
         }
@@ -144,9 +185,10 @@ class Generation:
 
     settings: what was asked. model: the model that made it (compared by identity: a
     retrained or reloaded model is another one, and its pieces are not shown for it).
-    report: the GenerationReport (sampled values per set, notes, MIDI bytes). audio: the
-    RenderedAudio (WAV bytes, which synth). metrics / reference: SoloMetrics of the piece
-    and of the training corpus. rows: piano-roll rows (``jazzcore.pianoroll.piano_roll``).
+    report: the GenerationReport (values per set, notes, MIDI bytes). audio: the
+    RenderedAudio (WAV bytes, which synth). quality: the piece's figures beside the
+    training solo's and random values' (:func:`jazzcore.quality.quality_table`).
+    rows: piano-roll rows (``jazzcore.pianoroll.piano_roll``).
     timings: seconds per stage ('generate', 'audio', 'metrics', 'total').
     """
 
@@ -154,14 +196,13 @@ class Generation:
     model: JazzModel
     report: GenerationReport
     audio: RenderedAudio
-    metrics: SoloMetrics
-    reference: SoloMetrics
+    quality: QualityTable
     rows: list[dict]
     timings: dict[str, float]
 
     @property
     def n_values(self) -> int:
-        """Sampled values in all chord sets (Ty per set)."""
+        """Values in all chord sets: those that fill each set's measure, or Ty per set."""
         return sum(len(s.values) for s in self.report.sets)
 
 
@@ -186,9 +227,8 @@ def generate(
     audio = render_audio(report, synth=synth, sample_rate=sample_rate)
     timings["audio"] = time.perf_counter() - t
     t = time.perf_counter()
-    reference = metrics(corpus)
-    measured = metrics(report, reference=reference)
+    table = quality_table(report, corpus, seed=settings.seed)
     rows = piano_roll(report)
     timings["metrics"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - start
-    return Generation(settings, model, report, audio, measured, reference, rows, timings)
+    return Generation(settings, model, report, audio, table, rows, timings)

@@ -3,9 +3,9 @@ sidebar, cached loaders, the user's models and their trainings.
 
 Heavy shared objects go through ``st.cache_resource`` (keyed by the file's SHA-256);
 everything that belongs to one user lives in ``st.session_state``, so no user sees or
-changes another's work. Computation stays in jazzcore and the app's other modules. The
-module is a little over 400 lines because the session keys the pages share are written
-here, and only here:
+changes another's work. Computation stays in jazzcore and the app's other modules.
+Why this module is long: a little over 400 lines, because the session keys the pages share
+are written here, and only here:
 
     _corpus            the corpus picked in the sidebar (None: none usable)
     models, model      the user's models, one per corpus (the last MODELS_KEPT); the latest

@@ -13,7 +13,6 @@ import numpy as np
 from jazzcore.dataset import Vocabulary
 from jazzcore.generate import GenerationReport
 from jazzcore.grammar import TOKEN_TYPES, GrammarToken, describe_duration
-from jazzcore.quality import SoloMetrics
 
 from .jobs import EpochRecord
 
@@ -149,10 +148,11 @@ def progress_chart(history: Sequence[EpochRecord]):
 
 
 def token_rows(report: GenerationReport) -> list[dict]:
-    """The sampled values, one row each: chord set, step (1-based), value, human reading."""
+    """The values, one row each: chord set (the course's number, from 1), step (from 1),
+    value, human reading."""
     return [
         {
-            "chord set": s.index,
+            "chord set": s.number,
             "step": step,
             "value": value,
             "reading": GrammarToken.parse(value).describe(),
@@ -160,42 +160,6 @@ def token_rows(report: GenerationReport) -> list[dict]:
         for s in report.sets
         for step, value in enumerate(s.values, start=1)
     ]
-
-
-METRIC_LABELS = {
-    "n_notes": "melody notes",
-    "chord_tone_share": "chord tones (share)",
-    "scale_tone_share": "scale tones (share)",
-    "approach_tone_share": "approach tones (share)",
-    "other_tone_share": "other tones (share)",
-    "pitch_range": "range (semitones)",
-    "mean_abs_interval": "mean |interval| (semitones)",
-    "repeated_pitch_share": "repeated pitches (share)",
-    "pitch_class_distance": "pitch-class distance to the training solo (0–1)",
-    "duration_distance": "duration distance to the training solo (0–1)",
-}
-
-
-def metrics_rows(generated: SoloMetrics, reference: SoloMetrics) -> list[dict]:
-    """The figures of the generated piece beside the training solo's, one row per figure
-    (shares and means to two decimals; a distance has no value for the training solo)."""
-    ours, theirs = generated.summary(), reference.summary()
-    return [
-        {
-            "figure": label,
-            "generated": _rounded(ours.get(name)),
-            "training solo": "—" if name.endswith("distance") else _rounded(theirs.get(name)),
-        }
-        for name, label in METRIC_LABELS.items()
-    ]
-
-
-def _rounded(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    return str(value)
 
 
 ROLE_COLOURS = {"melody": "#b5562c", "chord": "#4c78a8"}
