@@ -32,6 +32,7 @@ ORDER = [
     "postprocess",
     "midi",
     "generate",
+    "course",
     "audio",
     "pianoroll",
     "quality",
