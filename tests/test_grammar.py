@@ -8,14 +8,12 @@ test_theory.py).
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jazzcore.errors import ParameterError
 from jazzcore.grammar import GrammarToken, tokenize_measure, tokenize_solo
-from jazzcore.theory import interval_semitones
 from jazzcore.solo import ChordEvent, Measure, MelodyNote, Solo
+from jazzcore.theory import interval_semitones
 
 C7 = ChordEvent(0.0, 4.0, (60, 64, 67, 70))  # C E G B-
 CLUSTER = ChordEvent(0.0, 4.0, (60, 62, 64))  # C D E
