@@ -12,11 +12,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-METHENY = Path(os.environ.get("JAZZCORE_METHENY", ROOT.parent / "shared" / "data" / "original_metheny.mid"))
+METHENY = Path(
+    os.environ.get("JAZZCORE_METHENY", ROOT.parent / "shared" / "data" / "original_metheny.mid")
+)
 
 
 def header(title: str) -> None:
-    print(f"# {title} — Python {platform.python_version()}, {os.cpu_count()} cores, {platform.machine()}")
+    print(
+        f"# {title} — Python {platform.python_version()}, {os.cpu_count()} cores, {platform.machine()}"
+    )
 
 
 def median_time(fn, runs: int = 5, setup=None) -> tuple[float, list[float]]:

@@ -20,7 +20,9 @@ corpus = load_corpus(str(METHENY))
 # A trained model (100 epochs, ~1 s): sampling costs the same however well it learned.
 X, Y = corpus.xy(60, 30, 0)
 model = train(X, Y, corpus.vocabulary)
-print(f"model: {type(model).__name__} ({len(model.vocabulary)} values, {len(model.history)} epochs)")
+print(
+    f"model: {type(model).__name__} ({len(model.vocabulary)} values, {len(model.history)} epochs)"
+)
 
 seeds = iter(range(1000))
 

@@ -41,6 +41,7 @@ class ChordEvent(Protocol):
     pitches: tuple[int, ...]
     names: tuple[str, ...]
 
+
 # ---------------------------------------------------------------------------------------
 # Pitch names
 

@@ -15,7 +15,9 @@ METHENY = ROOT.parent / "shared" / "data" / "original_metheny.mid"
 def metheny_file() -> Path:
     """Path of the seed's training MIDI (../shared/data/original_metheny.mid)."""
     if not METHENY.is_file():
-        pytest.fail(f"The seed's MIDI is missing at {METHENY}: CI and tests read it from ../shared/data.")
+        pytest.fail(
+            f"The seed's MIDI is missing at {METHENY}: CI and tests read it from ../shared/data."
+        )
     return METHENY
 
 

@@ -60,7 +60,9 @@ def test_notes_take_the_last_chord_that_started():
     f_major = ChordEvent(2.0, 2.0, (65, 69, 72))  # F A C
     # before the first chord (at 1.0), the first chord counts (the seed moves it to 0)
     c_major = ChordEvent(1.0, 1.0, (60, 64, 67))
-    measure = Measure(0, [note(0.0, 1.0, 64), note(2.5, 1.0, 64), note(3.0, 1.0, 69)], [f_major, c_major])
+    measure = Measure(
+        0, [note(0.0, 1.0, 64), note(2.5, 1.0, 64), note(3.0, 1.0, 69)], [f_major, c_major]
+    )
     kinds = [t.kind for t in tokenize_measure(measure)]
     # E over C major: chord tone; E over F major: not a chord tone, a semitone below F;
     # A over F major: chord tone
@@ -91,7 +93,9 @@ CHORD_POOL = [
 GRID = [k / 12 for k in range(48)]  # offsets on the 16th and triplet grids
 DURATIONS = [0.25, 1 / 3, 0.5, 2 / 3, 0.75, 1.0, 1.5, 2.0]
 notes_strategy = st.lists(
-    st.tuples(st.sampled_from(GRID), st.sampled_from(DURATIONS), st.one_of(st.none(), st.integers(40, 90))),
+    st.tuples(
+        st.sampled_from(GRID), st.sampled_from(DURATIONS), st.one_of(st.none(), st.integers(40, 90))
+    ),
     min_size=1,
     max_size=10,
 )
@@ -116,7 +120,9 @@ def test_every_token_parses_back(measures):
     for measure, tokens in zip(solo.measures, tokenize_solo(solo), strict=True):
         assert len(tokens) == len(measure.notes)
         previous = None
-        for source, token in zip(sorted(measure.notes, key=lambda n: n.offset), tokens, strict=True):
+        for source, token in zip(
+            sorted(measure.notes, key=lambda n: n.offset), tokens, strict=True
+        ):
             text = str(token)
             parsed = GrammarToken.parse(text)
             assert parsed == token and str(parsed) == text
@@ -139,7 +145,9 @@ def test_measure_chords_carry_the_last_chord_and_start_from_the_first():
     c7 = ChordEvent(0.0, 4.0, (48, 52, 55, 58))
     f7 = ChordEvent(0.0, 2.0, (53, 57, 60, 63))
     g7 = ChordEvent(2.0, 2.0, (55, 59, 62, 65))
-    solo = Solo([Measure(0), Measure(1, chords=[c7]), Measure(2), Measure(3, chords=[g7, f7]), Measure(4)])
+    solo = Solo(
+        [Measure(0), Measure(1, chords=[c7]), Measure(2), Measure(3, chords=[g7, f7]), Measure(4)]
+    )
     # before any chord: the solo's first; a bare measure: the last chord of the one before,
     # sounding through the whole measure
     g7_whole = ChordEvent(0.0, 4.0, g7.pitches)

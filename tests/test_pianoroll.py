@@ -104,7 +104,10 @@ def test_midi_notes_keep_drums_apart():
     # A saxophone (GM 66, a melody instrument) over a ride cymbal on the drum channel, at 120 bpm.
     pm = pretty_midi.PrettyMIDI(initial_tempo=120.0)
     sax = pretty_midi.Instrument(program=65)
-    sax.notes += [pretty_midi.Note(90, 67, 0.0, 0.5), pretty_midi.Note(90, 69, 1.0, 1.0)]  # last: no length
+    sax.notes += [
+        pretty_midi.Note(90, 67, 0.0, 0.5),
+        pretty_midi.Note(90, 69, 1.0, 1.0),
+    ]  # last: no length
     ride = pretty_midi.Instrument(program=0, is_drum=True)
     ride.notes.append(pretty_midi.Note(70, 51, 0.25, 0.5))
     pm.instruments += [sax, ride]

@@ -93,7 +93,11 @@ def test_classify_tone_rejects_non_pitches():
         ((60, "C"), (62, "D"), ("P4", "m-2")),  # M2 up: M2 + m3 = P4, M2 - m3 = m2 down
         ((60, "C"), (60, "C"), ("m3", "m-3")),  # unison
         ((60, "C"), (64, "E"), ("P5", "A1")),  # M3 + m3 = P5, M3 - m3 = augmented unison
-        ((60, "C"), (59, "B"), ("M2", "d-4")),  # m2 down: +3 semitones = M2 up; -4 over a 4th = d4 down
+        (
+            (60, "C"),
+            (59, "B"),
+            ("M2", "d-4"),
+        ),  # m2 down: +3 semitones = M2 up; -4 over a 4th = d4 down
         ((67, "G"), (72, "C"), ("m6", "M2")),  # P4 up: 8 semitones over a 6th, 2 over a 2nd
         ((60, "C"), (72, "C"), ("m10", "M6")),  # octave: 15 semitones over a 10th, 9 over a 6th
         ((60, "C"), (63, "E-"), ("d5", "P1")),  # m3 up: 6 semitones over a 5th, unison
@@ -103,8 +107,6 @@ def test_classify_tone_rejects_non_pitches():
 def test_bracket_by_theory(start, end, expected):
     (previous_midi, previous_name), (midi, name) = start, end
     assert interval_bracket(previous_name, previous_midi, name, midi) == expected
-
-
 
 
 def test_a_midi_pitch_and_its_default_name_are_typed_alike_everywhere():
