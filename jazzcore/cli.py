@@ -137,6 +137,10 @@ def _parser() -> argparse.ArgumentParser:
 def _train(args) -> None:
     from tqdm import tqdm
 
+    # the settings are checked before any file is read (a --seed of -1 is a one-line error)
+    config = TrainConfig(
+        n_a=args.n_a, epochs=args.epochs, learning_rate=args.learning_rate, seed=args.seed
+    )
     sources = args.source or ["metheny"]
     corpus = load_corpus(
         sources[0] if len(sources) == 1 else sources,
@@ -157,9 +161,6 @@ def _train(args) -> None:
         bar.update(1)
         bar.set_postfix(loss=f"{info['loss']:.3f}", acc=f"{info['accuracy']:.2f}", refresh=False)
 
-    config = TrainConfig(
-        n_a=args.n_a, epochs=args.epochs, learning_rate=args.learning_rate, seed=args.seed
-    )
     keep_freed_memory()
     start = time.perf_counter()
     try:

@@ -13,9 +13,24 @@ whose order changes from run to run). X and Y follow the course's ``data_process
 A window never runs from the end of one solo into the start of the next: a phrase that
 joins two tunes is none a musician plays. With one solo the windows are the course's.
 
-A :class:`CorpusSource` records where a corpus came from — the files' absolute paths and
-SHA-256, the parts and measures read — and a trained model keeps it (``JazzModel.source``),
-so that ``load_corpus(model.source)`` finds its chords again from anywhere.
+A :class:`CorpusSource` records what a corpus was read from — the files' names and SHA-256,
+the parts and measures read, never a path — and a trained model keeps it
+(``JazzModel.source``), so that ``load_corpus(model.source)`` finds its chords again.
+
+Where a recorded file is looked for (the rule): a model file is data, not a pointer. Its
+record names each file by content, and the bytes are looked for only in
+
+1. jazzcore's store, ``<cache>/uploads/<sha256[:16]>.<ext>`` (:func:`jazzcore.sources.store_file`):
+   the app keeps its uploads there, and :func:`load_corpus` keeps there a copy of each
+   file a corpus is read from, so a model trained from the CLI finds its files again;
+2. the course's Metheny download (its SHA-256 is known);
+3. the files, folders and archives the caller names now (``load_corpus(record,
+   search=[...])``; the CLI's ``generate --source``).
+
+A file found there is used only if its bytes have the recorded SHA-256, and they are read
+like any upload (checked, then parsed in the sandbox). No path written in a model file is
+ever opened: a record that names one (older models) has it ignored; a model whose source is
+a bare path records no corpus (``persist.load_model`` drops it).
 
 Why this module is long: it is the one place where a source becomes training data — the
 vocabulary, the windows, the record of the source and its reading belong together, and
@@ -27,6 +42,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,7 +52,14 @@ from pathlib import Path
 import numpy as np
 
 from . import sources
-from .errors import JazzcoreError, MelodyError, ParameterError, SourceError
+from .errors import (
+    JazzcoreError,
+    MelodyError,
+    OutputError,
+    ParameterError,
+    SourceError,
+    check_int,
+)
 from .grammar import tokenize_solo
 from .readers import (
     LEADSHEET_WORKS,
@@ -46,6 +69,7 @@ from .readers import (
     metheny_solo,
     read_music,
 )
+from .readers.assemble import check_measure_range
 from .solo import ChordTimeline, Solo
 
 
@@ -143,6 +167,16 @@ class Vocabulary:
         )
 
 
+MAX_M = 10_000
+"""Most training windows (m) data_processing makes."""
+MAX_TX = 1_000
+"""Most time steps per window (Tx)."""
+MAX_SEED = 2**32 - 1
+"""Largest seed NumPy's RandomState takes."""
+MAX_XY_CELLS = 25_000_000
+"""Most cells of X (m × Tx × n_values, float32, and as many in Y): 100 MB each."""
+
+
 def window_starts(lengths: Sequence[int], m: int, Tx: int, seed: int = 0) -> np.ndarray:
     """Start positions (in the whole corpus) of m windows of Tx values, none of which
     crosses from one solo into the next: int array of shape (m,).
@@ -192,11 +226,18 @@ def data_processing(
     and n_values. X[i, 0] is zero; X[i, t] is the one-hot of the window's value t;
     Y[t - 1, i] = X[i, t]; Y[Tx - 1] is zero.
     """
+    if not isinstance(values_indices, Mapping):
+        raise ParameterError("values_indices must map each value to its index.")
     n_values = len(values_indices)
-    if not 1 <= m <= 10_000:
-        raise ParameterError(f"m = {m} windows is out of range: choose 1 to 10000.")
-    if not 2 <= Tx <= 1_000:
-        raise ParameterError(f"Tx = {Tx} time steps is out of range: choose 2 to 1000.")
+    m = check_int("m", m, 1, MAX_M)
+    Tx = check_int("Tx", Tx, 2, MAX_TX)
+    seed = check_int("seed", seed, 0, MAX_SEED)
+    if m * Tx * n_values > MAX_XY_CELLS:
+        raise ParameterError(
+            f"m · Tx · n_values = {m} · {Tx} · {n_values} one-hot cells is too big to hold in "
+            f"memory (at most {MAX_XY_CELLS:,}, {4 * MAX_XY_CELLS // 2**20} MB for X and as "
+            "much for Y): choose fewer windows or fewer time steps."
+        )
     lengths = [len(corpus)] if lengths is None else list(lengths)
     if sum(lengths) != len(corpus):
         raise ParameterError(
@@ -224,17 +265,24 @@ def data_processing(
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One file a corpus was read from.
+    """One file a corpus was read from, named by content.
 
-    name: its file name (for a zip member, its path inside the archive). sha256: hash of
-    its bytes. path: the absolute path it was read from (a zip member: the zip's), '' if
-    unknown. member: its path inside the zip archive at ``path``, '' for a plain file.
+    name: its file name (for a zip member, its path inside the archive), for people.
+    sha256: hash of its bytes: how it is found again. member: its path inside the zip
+    archive it came from, '' for a plain file (for people too).
     """
 
     name: str
     sha256: str
-    path: str = ""
     member: str = ""
+
+    @classmethod
+    def from_dict(cls, data) -> SourceFile:
+        """A SourceFile from a record's entry (a 'path' an older record has is ignored)."""
+        sha = data["sha256"]
+        if not isinstance(sha, str) or len(sha) != 64 or sha.strip("0123456789abcdef"):
+            raise ValueError("not a SHA-256")
+        return cls(str(data["name"])[:255], sha, str(data.get("member", ""))[:255])
 
 
 @dataclass(frozen=True)
@@ -283,19 +331,29 @@ class CorpusSource:
         if text.strip().lower() in ("metheny", "leadsheets"):
             return cls(text.strip().lower())
         try:
+            if len(text) > MAX_RECORD_CHARS:
+                raise ValueError("too long")
             data = json.loads(text)
-            if data.get("format") != cls.FORMAT:
+            if data.get("format") != cls.FORMAT or data.get("kind") != "files":
+                raise ValueError
+            files = data["files"]
+            if not isinstance(files, list) or not 1 <= len(files) <= sources.MAX_CORPUS_FILES:
+                raise ValueError
+            parts = (data.get("melody_part"), data.get("chord_part"))
+            if any(
+                p is not None and (isinstance(p, bool) or not isinstance(p, int | str))
+                for p in parts
+            ):
                 raise ValueError
             measures = data.get("measures")
             return cls(
-                str(data["kind"]),
-                tuple(SourceFile(**f) for f in data["files"]),
-                data.get("melody_part"),
-                data.get("chord_part"),
-                tuple(measures) if measures else None,
+                "files",
+                tuple(SourceFile.from_dict(f) for f in files),
+                *parts,
+                check_measure_range(tuple(measures)) if measures else None,
                 bool(data.get("whole_song", False)),
             )
-        except (ValueError, TypeError, KeyError, AttributeError):
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
             raise SourceError(
                 "The corpus record is not one jazzcore wrote: give the source again."
             ) from None
@@ -321,6 +379,8 @@ class CorpusSource:
 
 
 LEADSHEETS_LABEL = "Lead sheets from music21's corpus (offline)"
+MAX_RECORD_CHARS = 1_000_000
+"""Longest corpus record read (200 files of long names are about 100,000 characters)."""
 
 
 def describe_source(record: str | None) -> str:
@@ -338,41 +398,57 @@ _Document = tuple[SourceFile, bytes]
 
 
 def _documents_at(path: Path) -> list[_Document]:
-    """The music files at a path: a file, a folder's files, a zip's members."""
+    """The music files at a path the caller gave: a file, a folder's files, a zip's members."""
+    path = sources.as_path(path)
     if path.is_dir():
         return [doc for file in sources.folder_files(path) for doc in _documents_at(file)]
     path, data = sources.read_checked(path)
-    where = str(path.resolve())
     if sources.file_kind(data, path.name) == "zip":
         return [
-            (SourceFile(member, sources.sha256_of(member_data), where, member), member_data)
+            (SourceFile(member, sources.sha256_of(member_data), member), member_data)
             for member, member_data in sources.archive_members(data, path.name)
         ]
-    return [(SourceFile(path.name, sources.sha256_of(data), where), data)]
+    return [(SourceFile(path.name, sources.sha256_of(data)), data)]
 
 
-def _find_again(file: SourceFile) -> bytes:
-    """A recorded file's bytes: at its path, else the course's download for the Metheny
-    bytes, else the app's upload folder (files kept by their hash). SourceError if it is
-    nowhere or has changed."""
-    candidates = [Path(file.path)] if file.path else []
-    candidates += sorted((sources.cache_dir() / "uploads").glob(f"{file.sha256[:16]}.*"))
-    for candidate in candidates:
-        if not candidate.is_file():
-            continue
-        docs = _documents_at(candidate) if file.member else [(None, candidate.read_bytes())]
-        for found, data in docs:
-            if (found is None or found.member == file.member) and sources.sha256_of(
-                data
-            ) == file.sha256:
-                return data
+def _stored(candidate: Path, sha256: str) -> bytes | None:
+    """The bytes of a file in the store if they have this SHA-256 (None otherwise)."""
+    try:
+        _, data = sources.read_checked(candidate)
+    except JazzcoreError:
+        return None
+    return data if sources.sha256_of(data) == sha256 else None
+
+
+def find_file(file: SourceFile, search: Sequence[str | Path] = ()) -> bytes:
+    """A recorded file's bytes, by its SHA-256: from the store, the course's download (the
+    Metheny bytes) or the places the caller names (``search``) — see the module's rule.
+    SourceError if it is in none of them."""
+    for candidate in sources.stored_files(file.sha256):
+        data = _stored(candidate, file.sha256)
+        if data is not None:
+            return data
     if file.sha256 == sources.METHENY_SHA256:
         return sources.metheny_path().read_bytes()
-    where = file.path + (f" (in the archive, {file.member})" if file.member else "")
+    for place in search:
+        for found, data in _documents_at(place):
+            if found.sha256 == file.sha256:
+                return data
     raise SourceError(
-        f"{file.name}, a file of this corpus (SHA-256 {file.sha256[:12]}…), is not at "
-        f"{where or 'a known place'} any more, or has changed: give the source again."
+        f"{file.name}, a file of this corpus (SHA-256 {file.sha256[:12]}…), is not in "
+        f"jazzcore's store ({sources.store_dir()}) nor where you pointed: give its file, "
+        "folder or archive (generate --source PATH, or load_corpus(…, search=[PATH]))."
     )
+
+
+def _keep(docs: list[_Document]) -> None:
+    """Keep the files a corpus was read from in the store (best effort: a read-only cache
+    only means the files must be named again later)."""
+    for _, data in docs:
+        try:
+            sources.store_file(data)
+        except (OutputError, JazzcoreError):
+            pass
 
 
 # ---------------------------------------------------------------------------------------
@@ -442,6 +518,7 @@ class Corpus:
 # each file is shared further down, by its bytes (jazzcore.readers.read_music).
 _CORPUS_CACHE: dict[tuple, Corpus] = {}
 _CORPUS_CACHE_SIZE = 16
+_CORPUS_CACHE_VALUES = 1_000_000  # grammar values kept in all (a value costs ~0.5 KB)
 
 
 def clear_corpus_cache() -> None:
@@ -491,7 +568,36 @@ def _solo_of(record: CorpusSource, file: SourceFile, data: bytes) -> Solo:
     )
 
 
-def _gather(source, options: dict) -> tuple[CorpusSource, list[_Document], str]:
+def _check_source(source) -> None:
+    """ParameterError unless ``source`` is one of the types load_corpus takes."""
+    paths = source if isinstance(source, list | tuple) else [source]
+    if len(paths) > sources.MAX_CORPUS_FILES:
+        raise ParameterError(
+            f"{len(paths)} sources: at most {sources.MAX_CORPUS_FILES} make one corpus."
+        )
+    for path in paths:
+        if path is not None and not isinstance(path, str | os.PathLike | CorpusSource):
+            raise ParameterError(
+                f"A source is 'metheny', 'leadsheets', a path or a model's record, not "
+                f"{type(path).__name__}."
+            )
+
+
+def _check_options(options: dict) -> None:
+    for role in ("melody_part", "chord_part"):
+        part = options[role]
+        if part is not None and (isinstance(part, bool) or not isinstance(part, int | str)):
+            raise ParameterError(f"{role}={part!r} is neither a part index nor a part name.")
+        if isinstance(part, str) and len(part) > 200:
+            raise ParameterError(f"{role} is a name of {len(part)} characters: no part has it.")
+    options["measures"] = check_measure_range(options["measures"])
+    if not isinstance(options["whole_song"], bool):
+        raise ParameterError(f"whole_song={options['whole_song']!r} must be True or False.")
+
+
+def _gather(
+    source, options: dict, search: Sequence[str | Path] = ()
+) -> tuple[CorpusSource, list[_Document], str]:
     """(the record, the files' bytes, a label) of what :func:`load_corpus` was given; in
     the label, "{n}" stands for the number of files that give a solo."""
     if isinstance(source, CorpusSource) or (
@@ -505,7 +611,7 @@ def _gather(source, options: dict) -> tuple[CorpusSource, list[_Document], str]:
             )
         if record.kind in ("metheny", "leadsheets"):
             return _gather(record.kind, options)
-        docs = [(file, _find_again(file)) for file in record.files]
+        docs = [(file, find_file(file, search)) for file in record.files]
         return record, docs, record.files[0].name if len(docs) == 1 else "{n} files"
     paths = list(source) if isinstance(source, list | tuple) else [source]
     if not paths:
@@ -539,6 +645,7 @@ def load_corpus(
     chord_part: int | str | None = None,
     measures: tuple[int, int] | None = None,
     whole_song: bool = False,
+    search: Sequence[str | Path] = (),
 ) -> Corpus:
     """Read a source into a :class:`Corpus`.
 
@@ -549,19 +656,29 @@ def load_corpus(
     melody_part, chord_part: the parts to read (index or name), for every file; None
     chooses them as a musician would. measures: (first, last) measure numbers to keep.
     whole_song: read the course's Metheny file as a whole song with the general reader.
+    search: files, folders or archives where a recorded corpus's files may be (see the
+    module's rule: a record is found by content, in the store and there only).
 
     The course's Metheny file is known by its bytes (SHA-256), whatever it is called:
     read with no option, it gives the course's 18 measures. In a folder or archive, a
     file that gives no solo is left out and named in ``Corpus.skipped``. The same files
-    with the same options are served from memory.
+    with the same options are served from memory. Each user file read is kept in the
+    store (see :func:`jazzcore.sources.store_file`). Every file but the course's verified
+    Metheny bytes is parsed in the sandbox (:func:`jazzcore.readers.read_music`).
     """
+    _check_source(source)
+    search = [search] if isinstance(search, str | os.PathLike) else search
+    if not isinstance(search, list | tuple):
+        raise ParameterError("search must be a list of files, folders or archives.")
+    _check_source(search)
     options = {
         "melody_part": melody_part,
         "chord_part": chord_part,
-        "measures": tuple(measures) if measures is not None else None,
+        "measures": measures,
         "whole_song": whole_song,
     }
-    record, docs, label = _gather(source, options)
+    _check_options(options)
+    record, docs, label = _gather(source, options, search)
     key = (record.record(),)
     cached = _CORPUS_CACHE.get(key)
     if cached is not None:
@@ -588,6 +705,7 @@ def load_corpus(
             raise MelodyError(f"No file of {what} gives a solo; the first says: {skipped[0]}")
         if record.kind == "files":
             record = dataclasses.replace(record, files=tuple(kept))
+            _keep([doc for doc in docs if doc[0] in kept])
         shas = [file.sha256 for file in kept]
         key_hash = (
             shas[0] if len(shas) == 1 else hashlib.sha256(" ".join(shas).encode()).hexdigest()
@@ -601,9 +719,12 @@ def load_corpus(
         )
     corpus = _corpus_from_solos(name, key_hash, solos, record.record(), skipped)
 
-    if len(_CORPUS_CACHE) >= _CORPUS_CACHE_SIZE:
-        _CORPUS_CACHE.pop(next(iter(_CORPUS_CACHE)))
     _CORPUS_CACHE[key] = corpus
+    while len(_CORPUS_CACHE) > 1 and (
+        len(_CORPUS_CACHE) > _CORPUS_CACHE_SIZE
+        or sum(len(c.values) for c in _CORPUS_CACHE.values()) > _CORPUS_CACHE_VALUES
+    ):
+        _CORPUS_CACHE.pop(next(iter(_CORPUS_CACHE)))
     return corpus
 
 

@@ -8,13 +8,26 @@ with ``st.error`` and the CLI prints it, so no caller ever needs to show a trace
 
 from __future__ import annotations
 
+import os
+
+MAX_MESSAGE_CHARS = 400
+"""Longest message an error carries: a message quoting a file's contents (a part name, the
+entries of a zip) is cut there, so no file can make an error long."""
+
+
+def one_line(message, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``message`` on one line (runs of white space become one space), cut to ``limit``
+    characters with '…' at the cut."""
+    text = " ".join(str(message).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
 
 class JazzcoreError(Exception):
     """Base class of every error jazzcore raises on purpose."""
 
     def __init__(self, message: str):
-        # One line, always: the app and the CLI print it as it is.
-        super().__init__(" ".join(str(message).split()))
+        # One short line, always: the app and the CLI print it as it is.
+        super().__init__(one_line(message))
 
 
 class SourceError(JazzcoreError):
@@ -58,8 +71,14 @@ def check_int(name: str, value, low: int, high: int) -> int:
     one-line ParameterError naming ``name`` and the range."""
     import numbers
 
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= value <= high:
-        raise ParameterError(f"{name} = {value!r} is out of range: choose a whole number from {low} to {high}.")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Integral)
+        or not low <= value <= high
+    ):
+        raise ParameterError(
+            f"{name} = {value!r} is out of range: choose a whole number from {low} to {high}."
+        )
     return int(value)
 
 
@@ -71,14 +90,19 @@ def write_output(path, data: bytes, what: str):
     """
     from pathlib import Path
 
-    path = Path(path).expanduser()
-    if path.is_dir():
-        raise OutputError(f"Cannot write the {what} to {path}: it is a folder; give a file name.")
+    if not isinstance(path, str | os.PathLike):
+        raise ParameterError(f"The {what} path must be a file name, not {type(path).__name__}.")
     try:
+        path = Path(path).expanduser()
+        if path.is_dir():
+            raise OutputError(
+                f"Cannot write the {what} to {path}: it is a folder; give a file name."
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    except OSError as error:
-        raise OutputError(f"Cannot write the {what} to {path}: {error.strerror or error}.") from None
+    except (OSError, ValueError) as error:  # a name too long, a NUL byte, no permission …
+        reason = getattr(error, "strerror", None) or error
+        raise OutputError(f"Cannot write the {what} to {path}: {reason}.") from None
     return path
 
 

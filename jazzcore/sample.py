@@ -24,6 +24,10 @@ from .errors import ParameterError, check_int
 from .network import LSTMWeights, gate_scale
 
 MAX_TY = 1000
+MIN_TEMPERATURE = 1e-6
+"""Lowest sampling temperature. Logits of float32 weights stay below 1e42, so logits / 1e-6
+stays finite; 5e-324 overflowed to inf and gave NaN probabilities. Any temperature below
+about 1e-3 already samples the argmax."""
 
 
 def check_Ty(Ty) -> int:
@@ -39,10 +43,11 @@ def check_sampling(Ty, temperature, top_k, n_values: int) -> tuple[int, float | 
             isinstance(temperature, bool)
             or not isinstance(temperature, int | float | np.floating)
             or not np.isfinite(temperature)
-            or temperature <= 0
+            or temperature < MIN_TEMPERATURE
         ):
             raise ParameterError(
-                f"temperature = {temperature!r} must be a number > 0 (or None for greedy argmax)."
+                f"temperature = {temperature!r} must be a number ≥ {MIN_TEMPERATURE:g} "
+                "(or None for greedy argmax)."
             )
         temperature = float(temperature)
     if top_k is not None:

@@ -10,26 +10,32 @@
 
 The course's file is recognised by its bytes (SHA-256), never by its name. ``JAZZCORE_OFFLINE=1``
 forbids every network access. Every file is checked before any parser sees it (size, type by
-its first bytes, and for MIDI a quick scan of its events), so a wrong, truncated, empty or
-huge file gives a one-line :class:`~jazzcore.errors.InputFileError` instead of a parser
-traceback or a hang. MIDI data bytes out of 0 … 127 are clipped rather than refused.
+its first bytes, counts of its contents: :mod:`jazzcore.checks`), so a wrong, truncated,
+empty or huge file gives a one-line :class:`~jazzcore.errors.InputFileError` instead of a
+parser traceback or a hang. MIDI data bytes out of 0 … 127 are clipped rather than refused.
+
+The *store* (:func:`store_file`, ``<cache>/uploads/``) keeps music files by their SHA-256:
+the app's uploads, and each file a corpus was read from, so that a model's record of its
+corpus (names and hashes, never paths) finds the bytes again.
+
+Why this module is long: every way a file reaches jazzcore — the download, a path, a
+folder, an archive, the store — is here, so that each is checked the same way.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import tempfile
 import urllib.error
 import urllib.request
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import mido
 
-from .errors import ChecksumError, InputFileError, SourceError
+from .checks import MAX_FILE_BYTES, check_size, file_kind, open_zip, read_member, scan_midi
+from .errors import ChecksumError, InputFileError, OutputError, ParameterError, SourceError
 
 METHENY_URL = "https://raw.githubusercontent.com/jisungk/deepjazz/master/midi/original_metheny.mid"
 METHENY_SHA256 = "0da8322ceab36b036682b5ece0c315193f7b701a3340a0ca5a523b107c6f428d"
@@ -49,14 +55,11 @@ MAX_CORPUS_FILES = 200
 MAX_ARCHIVE_BYTES = 50 * 1024 * 1024
 """Largest total size of a zip archive's music files once unpacked (bytes)."""
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-"""Largest music file accepted (bytes). A solo's MIDI is tens of KB; 5 MB is generous."""
+MAX_PATH_CHARS = 4096
+"""Longest path accepted (Linux's PATH_MAX); a longer one is a one-line error."""
 
-MAX_MIDI_NOTES = 200_000
-"""Most note-on events a MIDI file may hold before it is refused as too big to parse."""
-
-MAX_MIDI_QUARTERS = 50_000
-"""Longest MIDI file accepted, in quarter notes (about 6 hours at 130 bpm)."""
+STORE_FOLDER = "uploads"
+"""The store's folder in the cache: music files named ``<sha256[:16]>.<ext>``."""
 
 DOWNLOAD_TIMEOUT_S = 30
 
@@ -142,93 +145,46 @@ def metheny_cached(directory: str | Path | None = None) -> bool:
 
 
 # ---------------------------------------------------------------------------------------
-# Checking a user's file before any parser sees it
+# A user's path, and the file at it
 
 
-def _is_mxl(data: bytes) -> bool:
-    """True for a compressed MusicXML file (a zip holding META-INF/container.xml)."""
+def as_path(path, what: str = "file") -> Path:
+    """``path`` (a str or os.PathLike) as a Path, its ``~`` expanded: a ParameterError for
+    another type, SourceError for a path too long or with a NUL byte."""
+    if isinstance(path, bytes) or not isinstance(path, str | os.PathLike):
+        raise ParameterError(f"A {what} path must be a str or a Path, not {type(path).__name__}.")
+    text = os.fspath(path)
+    if not isinstance(text, str) or "\0" in text or len(text) > MAX_PATH_CHARS:
+        raise SourceError(
+            f"This {what} path is not usable (too long, or a NUL byte in it): check the path."
+        )
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "META-INF/container.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
+        return Path(text).expanduser()
+    except RuntimeError:  # '~someone' for an unknown user
+        return Path(text)
 
 
-def file_kind(data: bytes, name: str = "") -> str:
-    """'midi', 'musicxml' or 'zip' (an archive of music files) from a file's first bytes
-    (and, for a zip, its contents); InputFileError otherwise."""
-    label = name or "The file"
-    if not data:
-        raise InputFileError(
-            f"{label} is empty: choose a MIDI (.mid) or MusicXML (.xml, .mxl) file."
-        )
-    if data[:4] == b"MThd":
-        return "midi"
-    if data[:4] == b"PK\x03\x04":
-        return "musicxml" if _is_mxl(data) else "zip"
-    head = data[:4096].lstrip(b"\xef\xbb\xbf").lstrip()
-    if head.startswith(b"<") and (
-        b"<score-partwise" in data[:20000] or b"<score-timewise" in data[:20000]
-    ):
-        return "musicxml"
-    raise InputFileError(
-        f"{label} is neither MIDI nor MusicXML (it does not start like either): "
-        "choose a .mid, .midi, .xml, .musicxml or .mxl file, or a .zip of them."
-    )
-
-
-def scan_midi(data: bytes, name: str = "") -> mido.MidiFile:
-    """Read a MIDI file's events with mido (fast) and refuse corrupt, empty or oversized ones.
-
-    Data bytes out of 0 … 127 are clipped (mido's ``clip=True``), as most players do.
-    This runs before any parser works on the notes, so it only ever sees files of a
-    bounded size and length: no hang on a file whose last event lies hours away.
-    Returns the file as mido read it.
-    """
-    label = name or "The MIDI file"
+def _stat(path: Path):
+    """os.stat_result of ``path``, or None if nothing is there; SourceError when the
+    system cannot look (a name too long, no permission …)."""
     try:
-        midi = mido.MidiFile(file=io.BytesIO(data), clip=True)
-    except (OSError, EOFError, ValueError, KeyError, IndexError, TypeError) as exc:
-        raise InputFileError(
-            f"{label} is not a readable MIDI file ({type(exc).__name__}: {str(exc)[:80]}): "
-            "it may be truncated or corrupt; export it again from your editor."
-        ) from None
-    if midi.type == 2:
-        raise InputFileError(
-            f"{label} is a type 2 MIDI file (independent patterns): save it as type 0 or 1."
-        )
-    tpq = midi.ticks_per_beat or 480
-    notes = 0
-    longest = 0
-    for track in midi.tracks:
-        ticks = 0
-        for message in track:
-            ticks += message.time
-            if message.type == "note_on" and message.velocity > 0:
-                notes += 1
-        longest = max(longest, ticks)
-    if notes == 0:
-        raise InputFileError(f"{label} has no notes: choose a MIDI file with a melody in it.")
-    if notes > MAX_MIDI_NOTES:
-        raise InputFileError(
-            f"{label} has {notes} notes, more than the {MAX_MIDI_NOTES} accepted: cut it to the solo."
-        )
-    if longest / tpq > MAX_MIDI_QUARTERS:
-        raise InputFileError(
-            f"{label} lasts {longest / tpq:.0f} quarter notes, more than the {MAX_MIDI_QUARTERS} "
-            "accepted: cut it to the solo."
-        )
-    return midi
+        return path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise SourceError(f"Cannot look at {path}: {reason}.") from None
 
 
 def _checked_path(path: str | Path) -> Path:
     """The path, once it names an existing file of at most MAX_FILE_BYTES (nothing is read)."""
-    path = Path(path)
-    if not path.exists():
+    path = as_path(path)
+    found = _stat(path)
+    if found is None:
         raise SourceError(f"There is no file at {path}: check the path.")
     if not path.is_file():
         raise SourceError(f"{path} is a folder, not a file: give the path of a .mid or .xml file.")
-    size = path.stat().st_size
+    size = found.st_size
     if size > MAX_FILE_BYTES:
         raise InputFileError(
             f"{path.name} is {size / 1e6:.1f} MB, more than the {MAX_FILE_BYTES // (1024 * 1024)} MB "
@@ -289,51 +245,58 @@ def archive_members(data: bytes, name: str = "") -> list[tuple[str, bytes]]:
     """(member name, bytes) of the music files in a zip archive, by name.
 
     Hidden files and folders (``.x``, ``__MACOSX``) are skipped. InputFileError if the
-    archive is damaged, holds no music file, more than MAX_CORPUS_FILES of them, a file
-    over MAX_FILE_BYTES or more than MAX_ARCHIVE_BYTES in all (checked before unpacking).
+    archive is damaged, lists too many entries (:func:`jazzcore.checks.open_zip`), holds
+    no music file, more than MAX_CORPUS_FILES of them, a file over MAX_FILE_BYTES or more
+    than MAX_ARCHIVE_BYTES in all (checked in its directory before unpacking, and again
+    while unpacking).
     """
     label = name or "The archive"
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = sorted(
-                (i for i in archive.infolist() if not i.is_dir() and _is_music_name(i.filename)),
-                key=lambda i: i.filename,
+    with open_zip(data, label) as archive:
+        infos = sorted(
+            (i for i in archive.infolist() if not i.is_dir() and _is_music_name(i.filename)),
+            key=lambda i: i.filename,
+        )
+        if not infos:
+            raise InputFileError(
+                f"{label} holds no MIDI or MusicXML file: put .mid, .midi, .xml, .musicxml "
+                "or .mxl files in it."
             )
-            if not infos:
-                raise InputFileError(
-                    f"{label} holds no MIDI or MusicXML file: put .mid, .midi, .xml, .musicxml "
-                    "or .mxl files in it."
-                )
-            if len(infos) > MAX_CORPUS_FILES:
-                raise InputFileError(
-                    f"{label} holds {len(infos)} music files, more than the {MAX_CORPUS_FILES} "
-                    "a corpus may have: split it."
-                )
-            big = next((i for i in infos if i.file_size > MAX_FILE_BYTES), None)
-            if big is not None or sum(i.file_size for i in infos) > MAX_ARCHIVE_BYTES:
-                raise InputFileError(
-                    f"{label} unpacks to more than {MAX_ARCHIVE_BYTES // (1024 * 1024)} MB "
-                    f"or holds a file over {MAX_FILE_BYTES // (1024 * 1024)} MB: refused."
-                )
-            return [(i.filename, archive.read(i)) for i in infos]
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        raise InputFileError(
-            f"{label} is not a readable zip archive ({type(exc).__name__}): pack it again."
-        ) from None
+        if len(infos) > MAX_CORPUS_FILES:
+            raise InputFileError(
+                f"{label} holds {len(infos)} music files, more than the {MAX_CORPUS_FILES} "
+                "a corpus may have: split it."
+            )
+        big = next((i for i in infos if i.file_size > MAX_FILE_BYTES), None)
+        if big is not None or sum(i.file_size for i in infos) > MAX_ARCHIVE_BYTES:
+            raise InputFileError(
+                f"{label} unpacks to more than {MAX_ARCHIVE_BYTES // (1024 * 1024)} MB "
+                f"or holds a file over {MAX_FILE_BYTES // (1024 * 1024)} MB: refused."
+            )
+        members, total = [], 0
+        for info in infos:
+            member = read_member(
+                archive, info, min(MAX_FILE_BYTES, MAX_ARCHIVE_BYTES - total), label
+            )
+            total += len(member)
+            members.append((info.filename, member))
+        return members
 
 
 def folder_files(folder: str | Path) -> list[Path]:
     """The music files of a folder and its subfolders, by relative path (hidden ones left
     out). SourceError if there is none, InputFileError for more than MAX_CORPUS_FILES."""
-    folder = Path(folder)
-    files = sorted(
-        (
-            p
-            for p in folder.rglob("*")
-            if p.is_file() and _is_music_name(p.relative_to(folder).as_posix())
-        ),
-        key=lambda p: p.relative_to(folder).as_posix(),
-    )
+    folder = as_path(folder, "folder")
+    try:
+        files = sorted(
+            (
+                p
+                for p in folder.rglob("*")
+                if _is_music_name(p.relative_to(folder).as_posix()) and p.is_file()
+            ),
+            key=lambda p: p.relative_to(folder).as_posix(),
+        )
+    except OSError as error:
+        raise SourceError(f"Cannot list {folder}: {error.strerror or error}.") from None
     if not files:
         raise SourceError(
             f"{folder} holds no MIDI or MusicXML file: put .mid, .midi, .xml, .musicxml or "
@@ -350,9 +313,13 @@ def folder_files(folder: str | Path) -> list[Path]:
 def is_metheny(path: str | Path) -> bool:
     """True if the file holds the course's Metheny bytes, whatever its name (its size is
     checked before its hash, so a large file is never read for this)."""
-    path = Path(path)
+    path = as_path(path)
+    found = _stat(path)
     return (
-        path.is_file() and path.stat().st_size == METHENY_SIZE and sha256_of(path) == METHENY_SHA256
+        found is not None
+        and path.is_file()
+        and found.st_size == METHENY_SIZE
+        and sha256_of(path) == METHENY_SHA256
     )
 
 
@@ -382,10 +349,11 @@ def resolve_source(source: str | Path | None = None) -> SourceSpec:
         return SourceSpec("metheny", metheny_path(), METHENY_LABEL)
     if isinstance(source, str) and source.strip().lower() == "leadsheets":
         return SourceSpec("leadsheets", None, "Lead sheets from music21's corpus (offline)")
-    path = Path(source).expanduser()
+    path = as_path(source, "source")
     suffixes = MIDI_SUFFIXES + MUSICXML_SUFFIXES + ARCHIVE_SUFFIXES
-    if path.suffix.lower() in suffixes or path.exists():
-        if not path.exists():
+    found = _stat(path)
+    if path.suffix.lower() in suffixes or found is not None:
+        if found is None:
             raise SourceError(f"There is no file at {path}: check the path.")
         if path.is_dir():
             return SourceSpec("folder", path, path.name or str(path))
@@ -398,3 +366,64 @@ def resolve_source(source: str | Path | None = None) -> SourceSpec:
         f"Unknown source '{source}': use 'metheny', 'leadsheets' or the path of a "
         ".mid, .midi, .xml, .musicxml or .mxl file, a folder of them or a .zip of them."
     )
+
+
+# ---------------------------------------------------------------------------------------
+# The store: music files kept by their hash
+
+
+def store_dir() -> Path:
+    """The store: ``<cache>/uploads`` (see :func:`cache_dir`)."""
+    return cache_dir() / STORE_FOLDER
+
+
+def store_name(data: bytes) -> str:
+    """A file's name in the store: ``<sha256[:16]>`` and the suffix of its kind
+    (.mid, .mxl or .musicxml). InputFileError if the bytes are no music file."""
+    kind = file_kind(check_size(data))
+    if kind == "zip":
+        raise InputFileError("A zip archive is not kept in the store: its music files are.")
+    suffix = ".mid" if kind == "midi" else ".mxl" if data[:4] == b"PK\x03\x04" else ".musicxml"
+    return sha256_of(data)[:16] + suffix
+
+
+def store_file(data: bytes, name: str = "", directory: str | Path | None = None) -> Path:
+    """Keep a music file in the store (``directory``, by default :func:`store_dir`) under
+    :func:`store_name`; the same bytes are kept once. Only its size and kind are checked
+    here (nothing parses it: :func:`jazzcore.readers.read_music` does, in the sandbox).
+    InputFileError if it is too big or no music file; OutputError if it cannot be written.
+    """
+    try:
+        file_name = store_name(data)
+    except InputFileError as error:
+        raise InputFileError(f"{name}: {error}" if name else str(error)) from None
+    folder = Path(directory) if directory is not None else store_dir()
+    path = folder / file_name
+    try:
+        if path.is_file() and path.stat().st_size == len(data):
+            return path
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, part = tempfile.mkstemp(prefix=file_name, suffix=".part", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(part, path)  # whole or not at all, whoever writes the same bytes
+        finally:
+            if os.path.exists(part):
+                os.unlink(part)
+    except OSError as error:
+        raise OutputError(
+            f"Cannot keep {name or 'the file'} in {folder}: {error.strerror or error}."
+        ) from None
+    return path
+
+
+def stored_files(sha256: str) -> list[Path]:
+    """The files in the store that may hold the bytes with this SHA-256 (by the name; the
+    caller checks the bytes)."""
+    if not isinstance(sha256, str) or len(sha256) != 64 or sha256.strip("0123456789abcdef"):
+        return []
+    try:
+        return sorted(store_dir().glob(f"{sha256[:16]}.*"))
+    except OSError:
+        return []

@@ -9,6 +9,7 @@ from pathlib import Path
 import pretty_midi
 import pytest
 
+from jazzcore import sources
 from jazzcore.cli import main
 from jazzcore.dataset import CorpusSource
 from jazzcore.persist import load_model
@@ -30,10 +31,11 @@ def model_file(tmp_path_factory, metheny_file):
 
 def test_train_writes_a_model_of_the_metheny_vocabulary(model_file, metheny_file, capsys):
     model = load_model(model_file)
-    # the model records its corpus: the file's absolute path and content hash, where
-    # generate finds the chords again from any folder
+    # the model records its corpus by content (name and hash, no path): generate finds the
+    # chords again in jazzcore's store from any folder
     recorded = CorpusSource.from_record(model.source)
-    assert recorded.files[0].path == str(metheny_file.resolve())
+    assert recorded.files[0].sha256 == sources.METHENY_SHA256
+    assert str(metheny_file.parent) not in model.source
     assert model.n_values == 78 and model.n_a == 64 and len(model.history) == 30
     assert model.history[0]["loss"] > model.history[-1]["loss"]
 
@@ -94,12 +96,72 @@ def test_generate_over_a_typed_progression(model_file, tmp_path, capsys):
         (["generate", "--ty", "0"], "Ty"),
         (["generate", "--progression", "Dm7 Hx7"], "Hx7"),
         (["generate", "--temperature", "-1"], "temperature"),
+        (["generate", "--temperature", "5e-324"], "temperature"),  # was NaN probabilities
+        (["generate", "--seed", "-1"], "seed"),
+        (["generate", "--source", "x" * 5000 + ".mid"], "path"),
+        (["generate", "--wav", "/" + "w" * 5000 + ".wav", "--ty", "5"], "WAV"),
     ],
 )
 def test_bad_arguments_are_one_line_errors(model_file, tmp_path, capsys, argv, words):
     code = main([*argv, "--model", str(model_file), "--out", str(tmp_path / "x.mid")])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: ") and words in err and err.count("\n") == 1
+    assert len(err) < 500
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["train", "--seed", "-1"], "seed"),  # was NumPy's ValueError
+        (["train", "--epochs", "0"], "epochs"),
+        (["train", "--m", "10000", "--tx", "500"], "too big"),  # was 6.3 GB of X and Y
+        (["train", "--source", "y" * 5000 + ".mid"], "path"),
+        (["parts", "z" * 5000 + ".mid"], "path"),
+        (["generate", "--model", "m" * 5000 + ".npz"], "model file"),
+    ],
+)
+def test_bad_training_and_paths_are_one_line_errors(tmp_path, metheny_cache, capsys, argv, words):
+    if argv[0] == "train":
+        argv = [*argv, "--out", str(tmp_path / "m.npz"), "--quiet"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and words in err and err.count("\n") == 1 and len(err) < 500
+
+
+def test_generate_never_opens_a_path_a_model_names(model_file, tmp_path, capsys, monkeypatch):
+    """A model file is data: a source naming a path (an old model, or a forged one) is
+    dropped at load, so generate asks for --source instead of opening the path."""
+    import io
+    import json
+    import zipfile
+
+    import numpy as np
+
+    secret = tmp_path / "secret.mid"
+    secret.write_bytes(b"MThd private")
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(model_file.read_bytes())) as archive,
+        zipfile.ZipFile(out, "w") as rewritten,
+    ):
+        for info in archive.infolist():
+            data = archive.read(info)
+            if info.filename == "header.npy":
+                header = json.loads(str(np.load(io.BytesIO(data))[()]))
+                header["source"] = str(secret)
+                buffer = io.BytesIO()
+                np.save(buffer, np.array(json.dumps(header)))
+                data = buffer.getvalue()
+            rewritten.writestr(info.filename, data)
+    forged = tmp_path / "forged.npz"
+    forged.write_bytes(out.getvalue())
+    assert load_model(forged).source is None
+    opened = []
+    real = sources.read_checked
+    monkeypatch.setattr(sources, "read_checked", lambda p: opened.append(str(p)) or real(p))
+    assert main(["generate", "--model", str(forged), "--out", str(tmp_path / "x.mid")]) == 2
+    assert "give --source" in capsys.readouterr().err
+    assert str(secret) not in opened
 
 
 def test_a_file_that_is_not_a_model(tmp_path, capsys):

@@ -4,6 +4,7 @@ several files, and the record of a corpus's source a model keeps."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import zipfile
 
 import numpy as np
@@ -12,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from music_files import comping, line_notes, midi_bytes
 
-from jazzcore import dataset
+from jazzcore import dataset, sources
 from jazzcore.errors import MelodyError, ParameterError, SourceError
 from jazzcore.solo import ChordTimeline
 
@@ -238,17 +239,20 @@ def test_the_same_bytes_give_the_same_corpus_whatever_the_name(tmp_path, metheny
     assert dataset.CorpusSource.from_record(whole.source).whole_song
 
 
-def test_a_model_records_where_its_corpus_is(tmp_path, monkeypatch):
+def test_a_model_records_its_corpus_by_content_not_by_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("JAZZCORE_CACHE", str(tmp_path / "cache"))
     (tmp_path / "songs").mkdir()
     (tmp_path / "songs" / "band.mid").write_bytes(_band(0))
     monkeypatch.chdir(tmp_path)
     corpus = dataset.load_corpus("songs/band.mid", melody_part="Band (Trumpet)", measures=(1, 3))
+    assert (
+        str(tmp_path) not in corpus.source and "path" not in json.loads(corpus.source)["files"][0]
+    )
     record = dataset.CorpusSource.from_record(corpus.source)
-    assert record.files[0].path == str((tmp_path / "songs" / "band.mid").resolve())
-    assert record.files[0].sha256 == corpus.sha256
+    assert record.files[0] == dataset.SourceFile("band.mid", corpus.sha256)
     assert (record.melody_part, record.measures) == ("Band (Trumpet)", (1, 3))
     assert "band.mid; melody part Band (Trumpet); measures 1–3" == record.describe()
-    # read back from elsewhere, with no option repeated: the same corpus
+    # read back from elsewhere, with no option repeated: found in the store by its hash
     monkeypatch.chdir("/")
     dataset.clear_corpus_cache()
     again = dataset.load_corpus(corpus.source)
@@ -257,27 +261,59 @@ def test_a_model_records_where_its_corpus_is(tmp_path, monkeypatch):
         dataset.load_corpus(corpus.source, measures=(0, 1))
 
 
-def test_a_moved_file_is_found_by_its_hash_or_named(tmp_path, monkeypatch):
+def test_a_recorded_file_is_found_by_its_hash_in_the_store_or_where_the_caller_says(
+    tmp_path, monkeypatch
+):
     monkeypatch.setenv("JAZZCORE_CACHE", str(tmp_path / "cache"))
     path = tmp_path / "band.mid"
     path.write_bytes(_band(0))
     corpus = dataset.load_corpus(path)
+    stored = tmp_path / "cache" / "uploads" / f"{corpus.sha256[:16]}.mid"
+    assert stored.read_bytes() == path.read_bytes()  # kept by its hash when it was read
     path.unlink()
     dataset.clear_corpus_cache()
-    with pytest.raises(SourceError, match="band.mid, a file of this corpus .* any more") as info:
+    assert dataset.load_corpus(corpus.source).values == corpus.values
+    # out of the store: named by the caller, or an error that says how to name it
+    stored.unlink()
+    dataset.clear_corpus_cache()
+    with pytest.raises(SourceError, match="band.mid, a file of this corpus .* --source") as info:
         dataset.load_corpus(corpus.source)
     assert "\n" not in str(info.value)
-    # the app keeps uploads by their hash: found there
-    uploads = tmp_path / "cache" / "uploads"
-    uploads.mkdir(parents=True)
-    (uploads / f"{corpus.sha256[:16]}.mid").write_bytes(_band(0))
-    assert dataset.load_corpus(corpus.source).values == corpus.values
-    # a file changed since: not the model's corpus any more
-    path.write_bytes(_band(3))
-    (uploads / f"{corpus.sha256[:16]}.mid").unlink()
+    elsewhere = tmp_path / "moved"
+    elsewhere.mkdir()
+    (elsewhere / "renamed.mid").write_bytes(_band(0))
+    (elsewhere / "other.mid").write_bytes(_band(3))
+    assert dataset.load_corpus(corpus.source, search=[elsewhere]).values == corpus.values
+    # a file of the same name with other bytes is not the model's corpus
+    stored.unlink()
+    (elsewhere / "renamed.mid").unlink()
     dataset.clear_corpus_cache()
-    with pytest.raises(SourceError, match="has changed"):
-        dataset.load_corpus(corpus.source)
+    with pytest.raises(SourceError, match="not in jazzcore's store"):
+        dataset.load_corpus(corpus.source, search=[elsewhere])
+
+
+def test_a_path_in_a_record_is_never_opened(tmp_path, monkeypatch):
+    """An older record's (or a forged model's) path is ignored: the bytes at it, even the
+    right ones, are used only when they are in the store or the caller names them."""
+    monkeypatch.setenv("JAZZCORE_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "band.mid"
+    path.write_bytes(_band(0))
+    sha = sources.sha256_of(path)
+    record = json.dumps(
+        {
+            "format": "jazzcore-corpus",
+            "version": 1,
+            "kind": "files",
+            "files": [{"name": "band.mid", "sha256": sha, "path": str(path), "member": ""}],
+        }
+    )
+    opened = []
+    real = sources.read_checked
+    monkeypatch.setattr(sources, "read_checked", lambda p: opened.append(str(p)) or real(p))
+    with pytest.raises(SourceError, match="not in jazzcore's store"):
+        dataset.load_corpus(record)
+    assert str(path) not in opened
+    assert dataset.load_corpus(record, search=[path]).sha256 == sha  # named by the caller
 
 
 def test_older_records_still_load(metheny_cache, monkeypatch):

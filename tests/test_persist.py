@@ -172,3 +172,56 @@ def test_missing_file_and_unwritable_path(model, tmp_path):
     blocker.write_text("x")
     with pytest.raises(OutputError):
         save_model(model, blocker / "model.npz")
+
+
+def test_a_source_is_kept_as_names_and_hashes_never_a_path(model):
+    data = model_bytes(model)
+    assert load_model(rewritten(data, source="/etc/passwd")).source is None  # an older model
+    assert load_model(rewritten(data, source="leadsheets")).source == "leadsheets"
+    sha = "ab" * 32
+    record = {
+        "format": "jazzcore-corpus",
+        "version": 1,
+        "kind": "files",
+        "files": [{"name": "tune.mid", "sha256": sha, "path": "/home/someone/tune.mid"}],
+    }
+    kept = load_model(rewritten(data, source=json.dumps(record))).source
+    assert sha in kept and "/home/someone" not in kept
+    bad = {**record, "files": [{"name": "tune.mid", "sha256": "../../etc/passwd"}]}
+    assert load_model(rewritten(data, source=json.dumps(bad))).source is None
+
+
+def test_the_history_is_numbers_only_and_at_most_max_epochs(model):
+    from jazzcore.model import MAX_EPOCHS
+
+    data = model_bytes(model)
+    history = [
+        {"epoch": 1, "loss": 2.5, "accuracy": [1, 2]},
+        {"loss": "x"},
+        {"epoch": 3, "loss": 1},
+    ]
+    loaded = load_model(rewritten(data, history=history))
+    assert loaded.history == (
+        {"epoch": 1, "loss": 2.5, "accuracy": None},
+        {"epoch": 3, "loss": 1.0, "accuracy": None},
+    )
+    many = [{"epoch": k, "loss": 1.0} for k in range(MAX_EPOCHS + 10)]
+    assert len(load_model(rewritten(data, history=many)).history) == MAX_EPOCHS
+
+
+def test_a_text_mode_file_or_an_odd_type_is_a_parameter_error(model, tmp_path):
+    from jazzcore.errors import ParameterError
+
+    path = save_model(model, tmp_path / "m.npz")
+    with open(path, encoding="latin-1") as text, pytest.raises(ParameterError, match="binary"):
+        load_model(text)
+    for odd in (None, 3, ["m.npz"]):
+        with pytest.raises(ParameterError):
+            load_model(odd)
+
+
+def test_weights_stored_as_float64_still_load(model):
+    data = model_bytes(model)
+    good = np.load(io.BytesIO(data))
+    as64 = rewritten(data, kernel=good["kernel"].astype(np.float64))
+    assert load_model(as64).weights.kernel.dtype == np.float32

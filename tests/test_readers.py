@@ -8,6 +8,8 @@ from fractions import Fraction
 
 import mido
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from music21 import chord, harmony, instrument, note, stream, tie
 
 from jazzcore.errors import InputFileError, MelodyError, ParameterError, SourceError
@@ -430,3 +432,30 @@ def test_leadsheet_works(work):
 def test_unknown_leadsheet():
     with pytest.raises(SourceError):
         leadsheet_solo("leadSheet/noSuchTune")
+
+
+@given(st.floats(0, 50_000, allow_nan=False, allow_infinity=False))
+def test_snap_to_grid_gives_the_nearest_point_of_the_two_grids_exactly(value):
+    snapped = snap_to_grid(value)
+    assert (
+        isinstance(snapped, Fraction)
+        and (snapped * 4).denominator == 1
+        or (snapped * 3).denominator == 1
+    )
+    nearest = min(
+        abs(round(value * d) / d - value) for d in (4, 3)
+    )  # the closest point of either grid
+    assert abs(float(snapped) - value) <= nearest + 1e-6
+
+
+def test_a_music_file_is_parsed_in_the_sandbox_and_the_metheny_file_here(metheny_file):
+    from jazzcore import sandbox
+    from jazzcore.readers import clear_music_cache, read_music
+
+    clear_music_cache()
+    before = sandbox.last_stats()
+    assert len(read_music(metheny_file).parts) == 19  # the verified course file: no worker
+    assert sandbox.last_stats() is before
+    data = metheny_file.read_bytes() + b"\x00"  # one byte more: a user's file
+    assert len(read_music(data, "changed.mid").parts) == 19
+    assert sandbox.last_stats() is not before and sandbox.last_stats().isolated

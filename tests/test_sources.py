@@ -10,8 +10,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import mido
 import pytest
 
-from jazzcore import sources
-from jazzcore.errors import ChecksumError, InputFileError, JazzcoreError, SourceError
+from jazzcore import checks, sources
+from jazzcore.errors import (
+    ChecksumError,
+    InputFileError,
+    JazzcoreError,
+    ParameterError,
+    SourceError,
+)
 
 
 @pytest.fixture
@@ -134,7 +140,7 @@ def _midi_bytes(notes: bool = True, last_tick: int = 480) -> bytes:
         ("picture.png", b"\x89PNG\r\n\x1a\n" + bytes(100), "neither MIDI nor MusicXML"),
         ("truncated.mid", _midi_bytes()[:30], "not a readable MIDI file"),
         ("silent.mid", _midi_bytes(notes=False), "has no notes"),
-        ("endless.mid", _midi_bytes(last_tick=480 * 60_000), "quarter notes, more than"),
+        ("endless.mid", _midi_bytes(last_tick=480 * 60_000), "more than the 50000 quarter notes"),
     ],
 )
 def test_bad_files_give_one_line_errors(tmp_path, name, data, message):
@@ -263,3 +269,68 @@ def test_out_of_range_data_bytes_are_clipped_not_refused():
     data[data.index(bytes([0x90, 60])) + 2] = 200  # the note-on's velocity: 200 > 127
     midi = sources.scan_midi(bytes(data), "wild.mid")
     assert [m.velocity for m in midi.tracks[0] if m.type == "note_on"] == [127]
+
+
+# --- the store, paths, zip guards and the MIDI census (issue 12) ----------------------------
+
+
+def test_the_store_keeps_a_music_file_once_by_its_hash_and_kind(tmp_path, monkeypatch):
+    monkeypatch.setenv("JAZZCORE_CACHE", str(tmp_path))
+    data = _midi_bytes()
+    path = sources.store_file(data, "mine.mid")
+    assert path == tmp_path / "uploads" / f"{sources.sha256_of(data)[:16]}.mid"
+    assert path.read_bytes() == data and sources.store_file(data, "again.mid") == path
+    assert sources.stored_files(sources.sha256_of(data)) == [path]
+    assert sources.stored_files("../" * 20 + "x") == []  # a hash is 64 hex digits, or nothing
+    xml = b'<?xml version="1.0"?><score-partwise version="3.1"></score-partwise>'
+    assert sources.store_file(xml).suffix == ".musicxml"
+    with pytest.raises(InputFileError, match="not.txt: .*neither MIDI nor MusicXML"):
+        sources.store_file(b"hello", "not.txt")
+    with pytest.raises(InputFileError, match="zip archive is not kept"):
+        sources.store_file(_zip({"a.mid": _midi_bytes()}))
+    assert [p.name for p in (tmp_path / "uploads").iterdir() if p.suffix == ".part"] == []
+
+
+@pytest.mark.parametrize(
+    "path, error, words",
+    [
+        ("x" * 5000 + ".mid", SourceError, "not usable"),
+        ("a\0b.mid", SourceError, "not usable"),
+        (b"bytes.mid", ParameterError, "not bytes"),
+        (42, ParameterError, "not int"),
+    ],
+)
+def test_odd_paths_are_one_line_errors(path, error, words):
+    with pytest.raises(error, match=words) as info:
+        sources.resolve_source(path)
+    assert "\n" not in str(info.value) and len(str(info.value)) < 400
+
+
+def test_a_path_the_system_cannot_look_at_is_a_source_error(tmp_path):
+    with pytest.raises(SourceError, match="Cannot look at") as info:
+        sources.read_checked(tmp_path / ("n" * 300 + ".mid"))  # a name over 255 bytes
+    assert "\n" not in str(info.value)
+
+
+def test_the_midi_census_counts_what_mido_reads(metheny_file):
+    data = metheny_file.read_bytes()
+    census = checks.midi_census(data)
+    midi = mido.MidiFile(file=io.BytesIO(data))
+    assert census.tracks == len(midi.tracks) and census.ticks_per_beat == midi.ticks_per_beat
+    assert census.events == sum(len(track) for track in midi.tracks)
+    notes = sum(m.type == "note_on" and m.velocity > 0 for track in midi.tracks for m in track)
+    assert census.notes == notes
+    assert census.longest_ticks == max(sum(m.time for m in track) for track in midi.tracks)
+
+
+def test_a_zip_is_opened_only_when_its_end_record_fits():
+    data = _zip({f"{k}.txt": b"" for k in range(20)})
+    assert len(checks.open_zip(data, "ok.zip").infolist()) == 20
+    with pytest.raises(InputFileError, match="lists 20 entries .* more than the 5"):
+        checks.open_zip(data, "many.zip", max_entries=5)
+    with pytest.raises(InputFileError, match="not a readable zip"):
+        checks.open_zip(b"PK\x03\x04" + bytes(100), "cut.zip")
+    with checks.open_zip(_zip({"a.mid": bytes(5000)}), "a.zip") as archive:
+        with pytest.raises(InputFileError, match="unpacks to 5000 bytes, more than the 4096"):
+            checks.read_member(archive, "a.mid", 4096, "a.zip")
+        assert checks.read_member(archive, "a.mid", 5000, "a.zip") == bytes(5000)

@@ -16,14 +16,14 @@ import dataclasses
 import json
 import os
 from collections.abc import Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import numpy as np
 
-from ..dataset import Corpus, CorpusSource, load_corpus
-from ..errors import ParameterError, SourceError, write_output
+from ..dataset import Corpus, CorpusSource, find_file, load_corpus
+from ..errors import ParameterError, write_output
 from ..model import TrainConfig
-from ..sources import MAX_ARCHIVE_BYTES, sha256_of
+from ..sources import MAX_ARCHIVE_BYTES
 
 GENERATION_KEYS = (
     "Ty",
@@ -76,25 +76,11 @@ def _generation_settings(generation: Mapping | None) -> dict:
 
 
 def _embedded_files(record: CorpusSource) -> list[tuple[str, bytes]]:
-    """(name in FILES_FOLDER, bytes) of every file of a 'files' record, found at its
-    recorded path with its recorded hash; a zip's members travel as one copy of the zip."""
-    found, seen = [], set()
-    for file in record.files:
-        key = (file.path, bool(file.member))
-        if file.member and key in seen:
-            continue
-        seen.add(key)
-        path = Path(file.path)
-        data = path.read_bytes() if path.is_file() else b""
-        if not file.member and sha256_of(data) != file.sha256:
-            raise SourceError(
-                f"{file.name} is not at {file.path} as it was read: export with "
-                "embed_files=False, or load the corpus again."
-            )
-        if file.member and not data:
-            raise SourceError(f"The archive {file.path} of this corpus is not there any more.")
-        name = f"{len(found):02d}_{PurePosixPath(path.name if file.member else file.name).name}"
-        found.append((name, data))
+    """(name in FILES_FOLDER, bytes) of every file of a 'files' record, found by its
+    recorded hash (a zip's members travel as separate files, in order)."""
+    found = []
+    for file in record.files:  # by content hash, from jazzcore's store (see dataset.find_file)
+        found.append((f"{len(found):02d}_{PurePosixPath(file.name).name}", find_file(file)))
     if sum(len(data) for _, data in found) > MAX_ARCHIVE_BYTES:
         raise ParameterError("The corpus's files are too big to travel inside a notebook.")
     return found

@@ -13,9 +13,14 @@
 * :func:`leadsheet_solo` — the lead sheets of music21's own corpus
   (:data:`LEADSHEET_WORKS`), the offline default.
 
+A user's file is parsed in the sandbox (:mod:`jazzcore.sandbox`: a worker process with a
+time and memory budget), after its contents were counted against limits while reading
+(:mod:`jazzcore.checks` for MIDI, :mod:`.xmlcheck` for MusicXML); music21 parses MusicXML
+from its text, never from a path, so its parse cache is never read.
+
 Modules: :mod:`.parts` (the parts and the melody choice), :mod:`.assemble` (the Solo),
-:mod:`.midifile` (mido), :mod:`.score` (music21), :mod:`.load` (parse once),
-:mod:`.leadsheets`, :mod:`.metheny`.
+:mod:`.midifile` (mido), :mod:`.score` (music21), :mod:`.xmlcheck` (MusicXML's limits),
+:mod:`.load` (parse once, in the sandbox), :mod:`.leadsheets`, :mod:`.metheny`.
 """
 
 from __future__ import annotations

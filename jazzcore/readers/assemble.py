@@ -14,6 +14,7 @@ Units: offsets and durations in quarter lengths; measure k spans offsets 4k … 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -83,14 +84,19 @@ def _harmonies_of(notes: list[Note], lone_notes: bool = False) -> list[_Harmony]
     return changes
 
 
-def _measure_chords(changes: list[_Harmony], number: int) -> list[ChordEvent]:
+def _measure_chords(
+    changes: list[_Harmony], number: int, offsets: list[float] | None = None
+) -> list[ChordEvent]:
     """The ChordEvents of measure ``number``: the harmony sounding at its start (offset 0),
-    then every change inside it, each lasting until the next change or the measure's end."""
+    then every change inside it, each lasting until the next change or the measure's end.
+    changes: by offset; offsets: their offsets (found by bisection: a long piece's
+    measures cost no more each than a short one's)."""
     start, end = number * MEASURE_LENGTH, (number + 1) * MEASURE_LENGTH
-    inside = [h for h in changes if start <= h.offset < end]
-    before = [h for h in changes if h.offset < start]
-    if before and (not inside or inside[0].offset > start):
-        inside.insert(0, before[-1])
+    offsets = [h.offset for h in changes] if offsets is None else offsets
+    first, stop = bisect_left(offsets, start), bisect_left(offsets, end)
+    inside = changes[first:stop]
+    if first > 0 and (not inside or inside[0].offset > start):
+        inside.insert(0, changes[first - 1])
     events = []
     for k, h in enumerate(inside):
         offset = max(h.offset, start) - start
@@ -280,6 +286,7 @@ def solo_from_music(
         )
 
     solo_measures = []
+    offsets = [h.offset for h in changes]
     elements = _melody_elements(line)
     for number, group in groupby(elements, key=lambda item: int(item[0] // MEASURE_LENGTH)):
         if selection and not selection[0] <= number <= selection[1]:
@@ -288,7 +295,7 @@ def solo_from_music(
         notes = [MelodyNote(offset - start, n.duration, n.pitch, n.name) for offset, n in group]
         if all(n.is_rest for n in notes):
             continue  # a measure of silence says nothing about the melody
-        solo_measures.append(Measure(number, notes, _measure_chords(changes, number)))
+        solo_measures.append(Measure(number, notes, _measure_chords(changes, number, offsets)))
     if not solo_measures:
         where = f" in measures {selection[0]}–{selection[1]}" if selection else ""
         raise MelodyError(

@@ -37,9 +37,10 @@ from pathlib import Path
 
 import mido
 
+from ..checks import scan_midi
 from ..errors import MelodyError
 from ..solo import MEASURE_LENGTH, ChordEvent, Measure, MelodyNote, Solo
-from ..sources import read_midi_file, scan_midi
+from ..sources import read_midi_file
 from .midifile import QUANTIZE_DIVISORS, snap_to_grid  # noqa: F401  (music21's grid, one rule)
 
 METHENY_WINDOW = (476.0, 548.0)
@@ -153,7 +154,7 @@ def _midi_tempo_bpm(midi: mido.MidiFile, default: float = 120.0) -> float:
     for track in midi.tracks:
         for message in track:
             if message.type == "set_tempo":
-                return round(60_000_000 / message.tempo, 2)
+                return round(60_000_000 / message.tempo, 2) if message.tempo else default
     return default
 
 

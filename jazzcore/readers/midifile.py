@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from fractions import Fraction
 
 import mido
 
-from ..sources import scan_midi
+from ..checks import MAX_BPM, MAX_NAME_CHARS, MAX_PARTS, MIN_BPM, scan_midi
+from ..errors import InputFileError
 from .parts import Music, Note, Part, part_info
 
 QUANTIZE_DIVISORS = (4, 3)
@@ -56,12 +58,12 @@ def snap_to_grid(quarter_length: float, divisors: tuple[int, ...] = QUANTIZE_DIV
         multiple = math.floor(quarter_length / unit)
         low, high = unit * multiple, unit * (multiple + 1)
         if quarter_length <= low + unit / 2:
-            candidate = (round(quarter_length - low, 7), low)
+            candidate = (round(quarter_length - low, 7), low, multiple, divisor)
         else:
-            candidate = (round(high - quarter_length, 7), high)
-        if best is None or candidate < best:
+            candidate = (round(high - quarter_length, 7), high, multiple + 1, divisor)
+        if best is None or candidate[:2] < best[:2]:
             best = candidate
-    return Fraction(best[1]).limit_denominator(max(divisors) * min(divisors))
+    return Fraction(best[2], best[3])  # the grid point itself, exact
 
 
 def _text(value: str) -> str:
@@ -71,7 +73,9 @@ def _text(value: str) -> str:
         value = value.encode("latin-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         pass
-    return "".join(c for c in value if c.isprintable()).strip()
+    return "".join(c for c in value[: 4 * MAX_NAME_CHARS] if c.isprintable()).strip()[
+        :MAX_NAME_CHARS
+    ]
 
 
 def instrument_name(program: int | None, channel: int) -> str:
@@ -128,10 +132,14 @@ def _notes_by_part(midi: mido.MidiFile) -> dict[tuple[int, int, int | None], lis
     for key in list(open_notes):
         close(key, ends[key[0]])
     # notes before a channel's first program change belong to its first program
-    for track, channel, _ in [k for k in found if k[2] is None]:
-        later = [k for k in found if k[:2] == (track, channel) and k[2] is not None]
-        if later:
-            found[later[0]] = found.pop((track, channel, None)) + found[later[0]]
+    programmed: dict[tuple[int, int], tuple] = {}
+    for key in found:
+        if key[2] is not None:
+            programmed.setdefault(key[:2], key)
+    for key in [k for k in found if k[2] is None]:
+        first = programmed.get(key[:2])
+        if first is not None:
+            found[first] = found.pop(key) + found[first]
     return found
 
 
@@ -156,10 +164,13 @@ def _title(midi: mido.MidiFile, names: list[str], default: str) -> str:
 
 
 def _tempo_bpm(midi: mido.MidiFile, default: float = 120.0) -> float:
+    """Quarter notes per minute of the first tempo message (``default`` if it has none or
+    states a tempo out of MIN_BPM … MAX_BPM)."""
     for track in midi.tracks:
         for message in track:
             if message.type == "set_tempo":
-                return round(60_000_000 / message.tempo, 2)
+                bpm = round(60_000_000 / message.tempo, 2) if message.tempo else 0.0
+                return bpm if MIN_BPM <= bpm <= MAX_BPM else default
     return default
 
 
@@ -175,8 +186,13 @@ def read_midi(data: bytes, name: str = "", sha256: str = "") -> Music:
     tpq = midi.ticks_per_beat or 480
     names = _track_names(midi)
     found = _notes_by_part(midi)
+    if len(found) > MAX_PARTS:
+        raise InputFileError(
+            f"{name or 'The MIDI file'} has {len(found)} parts (tracks × channels × programs), "
+            f"more than the {MAX_PARTS} accepted: cut it to the solo."
+        )
     keys = sorted(found, key=lambda k: (k[0], k[1], min(s for s, _, _ in found[k])))
-    per_track = {k[0]: sum(1 for other in keys if other[0] == k[0]) for k in keys}
+    per_track = Counter(k[0] for k in keys)
 
     snapped: dict[tuple, list[Note]] = {}
     for key in keys:

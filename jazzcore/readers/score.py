@@ -1,6 +1,9 @@
 """MusicXML files and music21 streams → :class:`~.parts.Music` (with music21).
 
-* :func:`read_musicxml` reads a MusicXML file's bytes (.xml, .musicxml, .mxl);
+* :func:`read_musicxml` reads a MusicXML file's bytes (.xml, .musicxml, .mxl): its text is
+  checked first (:mod:`.xmlcheck`), then music21 parses the text itself — never a file
+  path, so music21's parse cache (pickles in ``<tmp>/music21``, found by the path's MD5)
+  is neither read nor written for a user's file;
 * :func:`music_from_score` reads a music21 Score already in memory (music21's corpus, a
   score a test builds); :func:`solo_from_score` makes a Solo of it at once.
 
@@ -14,14 +17,14 @@ Units: offsets and durations in quarter lengths, pitches as MIDI numbers.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
 
+from ..checks import MAX_BPM, MAX_NAME_CHARS, MAX_PARTS, MIN_BPM
 from ..errors import InputFileError
 from ..solo import MEASURE_LENGTH, Solo
 from .assemble import solo_from_music
 from .parts import Music, Note, Part, PartInfo, Symbol, part_info
+from .xmlcheck import score_text, xml_census
 
 
 def as_score(music):
@@ -40,24 +43,28 @@ def as_score(music):
 def read_musicxml(data: bytes, name: str = "", sha256: str = "") -> Music:
     """The parts of a MusicXML file's bytes (compressed .mxl or plain XML).
 
-    Raises InputFileError if music21 cannot read them.
+    The text is checked by :func:`~.xmlcheck.xml_census` before music21 sees it, and
+    music21 parses the text (no file, no parse cache). Raises InputFileError if the file is
+    refused or music21 cannot read it.
     """
-    from music21 import converter
-
-    suffix = ".mxl" if data[:4] == b"PK\x03\x04" else ".musicxml"
-    fd, tmp = tempfile.mkstemp(suffix=suffix)
+    label = name or "The file"
+    text = score_text(data, name)
+    xml_census(text, name)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        score = converter.parse(tmp, format="musicxml")
+        from music21.musicxml import xmlToM21
+
+        importer = xmlToM21.MusicXMLImporter()
+        importer.xmlText = text
+        importer.parseXMLText()
+        score = importer.stream
+        return music_from_score(score, name=name, sha256=sha256, title=score_title(score, ""))
+    except (InputFileError, MemoryError):
+        raise
     except Exception as exc:  # music21 raises many types; the user needs one message
         raise InputFileError(
-            f"{name or 'The file'} could not be read as music ({type(exc).__name__}: "
+            f"{label} could not be read as music ({type(exc).__name__}: "
             f"{str(exc)[:80]}): export it again as MIDI or MusicXML."
         ) from None
-    finally:
-        os.unlink(tmp)
-    return music_from_score(score, name=name, sha256=sha256, title=score_title(score, ""))
 
 
 def _pickup_shift(score) -> float:
@@ -154,6 +161,8 @@ def music_from_score(score, *, name: str = "", sha256: str = "", title: str | No
     score = as_score(score)
     shift = _pickup_shift(score)
     streams = list(score.parts) or ([score] if score.recurse().notes else [])
+    if len(streams) > MAX_PARTS:
+        raise InputFileError(f"{name or 'The score'} has more than the {MAX_PARTS} parts accepted.")
     read = []
     for part in streams:
         flat = part.flatten()
@@ -167,7 +176,7 @@ def music_from_score(score, *, name: str = "", sha256: str = "", title: str | No
     for index, (part, flat, drum, notes, hits) in enumerate(read):
         symbols = _symbols(flat, shift)
         instrument, program, channel = _instrument(flat)
-        part_name = (getattr(part, "partName", None) or "").strip()
+        part_name = (getattr(part, "partName", None) or "").strip()[:MAX_NAME_CHARS]
         if drum:
             info = PartInfo(
                 index, part_name, hits, None, 0.0, True, len(symbols),
@@ -189,7 +198,7 @@ def music_from_score(score, *, name: str = "", sha256: str = "", title: str | No
         (
             round(float(mark.getQuarterBPM()), 2)
             for mark in score.recurse().getElementsByClass(tempo.MetronomeMark)
-            if mark.getQuarterBPM()
+            if mark.getQuarterBPM() and MIN_BPM <= float(mark.getQuarterBPM()) <= MAX_BPM
         ),
         120.0,
     )
@@ -211,7 +220,8 @@ def score_title(score, default: str) -> str:
     ):
         return default
     composer = (metadata.composer or "").strip()
-    return f"{title} ({composer})" if composer and composer != "Music21" else title
+    title = f"{title} ({composer})" if composer and composer != "Music21" else title
+    return title[:MAX_NAME_CHARS]
 
 
 def solo_from_score(
