@@ -88,6 +88,8 @@ def test_settings_too_big_to_train_are_one_error_line(train_page):
     # The page keeps working: sensible settings train.
     at.number_input(key="train_n_a").set_value(8)
     at.number_input(key="train_epochs").set_value(1)
+    at.number_input(key="train_m").set_value(60)
+    at.number_input(key="train_tx").set_value(30)
     at.button[0].click().run()
     finish_training(at)
     assert not at.exception and not at.error and len(at.session_state["model"].history) == 1
