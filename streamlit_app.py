@@ -9,11 +9,15 @@ from __future__ import annotations
 import streamlit as st
 
 from jazzcore.app import session
-from jazzcore.app.generation import DEFAULT_SETS, QUICK_EPOCHS, GenerationSettings, generate
-from jazzcore.runtime import keep_freed_memory
+from jazzcore.app.generation import DEFAULT_SETS, QUICK_EPOCHS, GenerationSettings
 
-st.set_page_config(page_title="Jazz LSTM playground", page_icon="🎷", layout="wide")
-keep_freed_memory()  # process-wide and once: faster NumPy training for every session
+st.set_page_config(
+    page_title="Jazz LSTM playground",
+    page_icon="🎷",
+    layout="wide",
+    initial_sidebar_state="auto",  # collapsed on a phone
+)
+session.server_setup()  # process-wide and once: the allocator and BLAS threads
 
 
 def home():
@@ -28,8 +32,9 @@ def home():
     )
     corpus = session.page_corpus(required=False)
     if corpus is None:
-        st.info("Choose a corpus in the sidebar to begin.")
+        session.corpus_problem()
         return
+    session.prefetch_quick_model(corpus)
     hear_a_solo(corpus)
     st.subheader("Your corpus and model")
     cols = st.columns(4)
@@ -49,23 +54,30 @@ def home():
 
 
 def hear_a_solo(corpus):
-    """One click to music: a quick NumPy training if the user has no model, then a solo."""
+    """One click to music: the quick model (trained once per corpus on the server and
+    shared) if the visitor has no model of their own, then a solo."""
     st.markdown(
-        f"**New here? Press the button.** Nothing to set up: without a model for this corpus a "
-        f"quick one is trained first ({QUICK_EPOCHS} epochs in NumPy, a few seconds), then it "
-        f"improvises one melody line over {DEFAULT_SETS} of the corpus's chord sets, drawing "
-        "each value from the model's softmax."
+        f"**New here? Press the button.** Nothing to set up: without a model for this corpus "
+        f"you get the quick one ({QUICK_EPOCHS} epochs, the course's settings; the server "
+        "trains it once for everyone, in about a second), and it improvises one melody line "
+        f"over {DEFAULT_SETS} of the corpus's chord sets, drawing each value from the model's "
+        "softmax."
     )
     pressed = st.button("▶ Hear a solo", type="primary", key="hear_solo")
-    model = session.requested_model(corpus, "home_solo_requested", pressed)
+    # One slot: while the model trains it holds the progress, then the player alone, so
+    # nothing of the wait stays on the page (an element replacing a block clears it).
+    slot = st.empty()
+    with slot.container():
+        model = session.requested_model(corpus, "home_solo_requested", pressed)
     if model is not None:
-        plays = st.session_state["home_plays"] = st.session_state.get("home_plays", 0) + 1
+        plays = st.session_state.get("home_plays", 0) + 1
+        session.remember("home_plays", plays)
         settings = GenerationSettings(seed=plays)  # the defaults: one line inside the chords
         with session.friendly_errors(), st.spinner("Improvising…"):
-            st.session_state["home_solo"] = generate(model, corpus, settings)
+            session.remember("home_solo", session.solo(model, corpus, settings))
     solo = st.session_state.get("home_solo")
     if solo is not None and solo.model is session.current_model(corpus):
-        st.audio(solo.audio.wav, format="audio/wav")
+        slot.audio(solo.audio.wav, format="audio/wav")
         st.caption(
             f"{solo.report.n_sounds} notes over {len(solo.report.sets)} chord sets, "
             f"{solo.audio.seconds:.0f} s, rendered by {solo.audio.detail}. Press again for "
@@ -74,5 +86,5 @@ def hear_a_solo(corpus):
 
 
 navigation = st.navigation(session.app_pages(home))
-session.corpus_picker()
+session.corpus_picker(navigation)
 navigation.run()

@@ -170,7 +170,8 @@ def _train(args) -> None:
     path = save_model(model, args.out)
     first, last = model.history[0]["loss"], model.history[-1]["loss"]
     print(
-        f"trained {len(model.history)} epochs in {time.perf_counter() - start:.2f} s: "
+        f"trained {len(model.history)} epochs in {time.perf_counter() - start:.2f} s "
+        f"(engine: {model.engine}): "
         f"loss {first:.2f} → {last:.2f}; saved {path} ({path.stat().st_size / 1024:.0f} KB)"
     )
 

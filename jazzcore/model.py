@@ -2,7 +2,9 @@
 (:class:`DataShape`) and :class:`JazzModel`, which samples values from the trained cell.
 
 The limits of a run live here, in one place: the Train form, the CLI and
-:func:`jazzcore.training.train` all read them. No TensorFlow is imported here.
+:func:`jazzcore.training.train` all read them, and both engines split a batch into chunks
+of :func:`chunk_windows` windows, so that the memory of a run does not grow with m. No
+TensorFlow is imported here.
 """
 
 from __future__ import annotations
@@ -23,7 +25,20 @@ MAX_EPOCHS = 5000
 MAX_N_A = 1024
 MAX_N_VALUES = 100_000  # the vocabulary size a model (or a Keras graph) may have
 MAX_SEED = 2**32 - 1
-MAX_ACTIVATIONS = 25_000_000  # m · Tx · n_a: about 1 GB of stored gates and states
+MAX_ACTIVATIONS = 25_000_000  # m · Tx · n_a one pass may store: about 1 GB of gates and states
+MAX_WINDOW_STEPS = 200_000_000  # m · Tx: the windows' index arrays (int32) stay under 1 GB
+CHUNK_BYTES = 2**30  # the gates, states and softmax one chunk of windows stores (1 GiB)
+ENGINES = ("auto", "numpy", "tensorflow")
+
+
+def chunk_windows(Tx: int, n_a: int, n_values: int) -> int:
+    """How many windows one forward-and-backward pass takes at most: CHUNK_BYTES over the
+    bytes a window stores (float32 gates, states and their derivatives, about 24 numbers per
+    unit and step, and 4 per value and step for the softmax). A batch of more windows is
+    split into chunks whose gradients add up to the batch's, so memory stays flat as m grows
+    (Tx = 30: 4,841 windows a chunk with n_a = 64, 1,385 with n_a = 256)."""
+    per_window = 4 * Tx * (24 * n_a + 4 * n_values)
+    return max(1, CHUNK_BYTES // per_window)
 
 
 def parameter_counts(n_values: int, n_a: int) -> dict[str, int]:
@@ -73,6 +88,10 @@ class TrainConfig:
     carry_state: True (the default) passes the LSTM's state from each step to the next; False
     restarts every step from a0 = c0 = 0, as the 2018 listing's ``initial_state=[a0, c0]`` did
     (:mod:`jazzcore.network`); the model samples the way it was trained.
+    engine: which trainer runs the same mathematics — 'numpy' (one core, no start-up cost:
+    the fastest for the course's sizes), 'tensorflow' (all cores, the GPU when there is one,
+    several machines under ``TF_CONFIG``: :mod:`jazzcore.engines`) or 'auto' (the default:
+    the one the cost model of :func:`jazzcore.engines.choose_engine` expects to finish first).
     """
 
     n_a: int = 64
@@ -85,10 +104,15 @@ class TrainConfig:
     seed: int = 0
     batch_size: int | None = None
     carry_state: bool = True
+    engine: str = "auto"
 
     def __post_init__(self) -> None:
         if not isinstance(self.carry_state, bool | np.bool_):
             raise ParameterError(f"carry_state = {self.carry_state!r} must be True or False.")
+        if not isinstance(self.engine, str) or self.engine not in ENGINES:
+            raise ParameterError(
+                f"engine = {self.engine!r} is not an engine: choose {', '.join(ENGINES)}."
+            )
         object.__setattr__(self, "carry_state", bool(self.carry_state))
         checked = {
             "n_a": check_int("n_a", self.n_a, 1, MAX_N_A),
@@ -109,13 +133,15 @@ class TrainConfig:
             object.__setattr__(self, name, value)
 
     def check_size(self, m: int, Tx: int) -> None:
-        """A one-line ParameterError if m examples of Tx steps with these n_a units would not
-        fit in memory (m · Tx · n_a > MAX_ACTIVATIONS). The app calls it before a run waits
-        in the training queue; ``train`` calls it too."""
-        if m * Tx * self.n_a > MAX_ACTIVATIONS:
+        """A one-line ParameterError if m windows of Tx steps would not fit in memory. A batch
+        is trained in chunks (:func:`chunk_windows`), so what must fit is one window's pass
+        (Tx · n_a ≤ MAX_ACTIVATIONS) and the windows' index arrays (m · Tx ≤
+        MAX_WINDOW_STEPS). The app calls it before a run waits in the training queue;
+        ``train`` calls it too."""
+        if Tx * self.n_a > MAX_ACTIVATIONS or m * Tx > MAX_WINDOW_STEPS:
             raise ParameterError(
-                f"m · Tx · n_a = {m} · {Tx} · {self.n_a} is too big to train in memory: "
-                "choose fewer windows, fewer time steps or fewer units."
+                f"m · Tx = {m} · {Tx} windows' steps with n_a = {self.n_a} is too big to train "
+                "in memory: choose fewer windows, fewer time steps or fewer units."
             )
 
 
@@ -146,8 +172,9 @@ class JazzModel:
     epoch (epoch, loss, per_step_loss, accuracy, seconds); source: the record of the corpus
     it was trained on, when known ('metheny', 'leadsheets' or a
     :class:`~jazzcore.dataset.CorpusSource` record; older files: a path), which
-    ``load_corpus(model.source)`` reads again. Made, the parts must agree:
-    the weights' shapes are those of len(vocabulary) values and config.n_a units.
+    ``load_corpus(model.source)`` reads again. engine: the trainer that ran, 'numpy' or
+    'tensorflow' (``config.engine`` is what was asked for, possibly 'auto'). Made, the parts
+    must agree: the weights' shapes are those of len(vocabulary) values and config.n_a units.
     """
 
     weights: LSTMWeights
@@ -156,6 +183,7 @@ class JazzModel:
     data_shape: DataShape
     history: tuple[dict, ...] = ()
     source: str | None = None
+    engine: str = "numpy"
 
     def __post_init__(self) -> None:
         if not isinstance(self.weights, LSTMWeights):
@@ -174,6 +202,10 @@ class JazzModel:
         if self.data_shape.n_values != n_values:
             raise ParameterError(
                 f"The data has {self.data_shape.n_values} values but the vocabulary {n_values}."
+            )
+        if self.engine not in ENGINES[1:]:
+            raise ParameterError(
+                f"A JazzModel's engine is 'numpy' or 'tensorflow', not {self.engine!r}."
             )
         object.__setattr__(self, "history", tuple(self.history))
 
@@ -254,7 +286,7 @@ class JazzModel:
         """A table of the layers and their parameters, like the course's ``model.summary()``."""
         n_a, n_values = self.n_a, self.n_values
         counts = parameter_counts(n_values, n_a)
-        trained = f"{len(self.history)} epochs"
+        trained = f"{len(self.history)} epochs by the {self.engine} engine"
         if self.history:
             trained += f", final loss {self.history[-1]['loss']:.3f}"
         lstm_shapes = (
@@ -278,6 +310,10 @@ __all__ = [
     "MAX_N_VALUES",
     "MAX_SEED",
     "MAX_ACTIVATIONS",
+    "MAX_WINDOW_STEPS",
+    "CHUNK_BYTES",
+    "ENGINES",
+    "chunk_windows",
     "parameter_counts",
     "TrainConfig",
     "DataShape",

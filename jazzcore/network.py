@@ -18,9 +18,15 @@ printed listing did (``LSTM_cell(x, initial_state=[a0, c0])`` at every step): ea
 then depends on its own input alone, the LSTM is a one-layer network of x⟨t⟩, and the recurrent
 kernel and the forget gate get no gradient.
 
+The data comes as dense arrays (``Xt``, ``Yt``: :func:`loss_and_grads`) or as the indices of
+their one-hot rows (:func:`loss_and_grads_indices`: what the trainer uses, see
+:mod:`jazzcore.windows`); the two are the same mathematics. The index form never makes
+X or Y: ``x W`` is a row of the kernel, the loss one log-probability per step, and the
+kernel's gradient a sum of rows.
+
 The weights are the Keras layers' own arrays (:class:`LSTMWeights`), so they move between
-the trainer (:mod:`jazzcore.training`), ``djmodel``, the Keras inference model and the
-sampler (:mod:`jazzcore.sample`). No TensorFlow is imported here.
+the trainers (:mod:`jazzcore.training`, :mod:`jazzcore.engines`), ``djmodel``, the Keras
+inference model and the sampler (:mod:`jazzcore.sample`). No TensorFlow is imported here.
 """
 
 from __future__ import annotations
@@ -111,16 +117,21 @@ def one_hot_indices(Xt: np.ndarray) -> np.ndarray | None:
 
 
 def forward(
-    w: LSTMWeights, Xt: np.ndarray, indices: np.ndarray | None = None, *, carry_state: bool = True
+    w: LSTMWeights,
+    Xt: np.ndarray | None,
+    indices: np.ndarray | None = None,
+    *,
+    carry_state: bool = True,
 ):
     """Run the network over time-major inputs.
 
     Xt: (Tx, m, n_values), the input of each step (X swapped to time-major); indices:
-    its :func:`one_hot_indices`, if known (faster). carry_state: False starts every step from
-    a = c = 0 (see the module). Returns probabilities (Tx, m, n_values) — the softmax output
-    of every step — and the cache that :func:`backward` needs.
+    its :func:`one_hot_indices`, if known (faster; with indices Xt may be None). carry_state:
+    False starts every step from a = c = 0 (see the module). Returns probabilities
+    (Tx, m, n_values) — the softmax output of every step — and the cache that
+    :func:`backward` needs.
     """
-    Tx, m, n_values = Xt.shape
+    Tx, m = indices.shape if Xt is None else Xt.shape[:2]
     n_a = w.n_a
     s = gate_scale(n_a, w.kernel.dtype)
     shift = 1 - s
@@ -154,7 +165,7 @@ def forward(
     logits = (A[1:].reshape(Tx * m, n_a) @ w.dense_kernel + w.dense_bias).reshape(Tx, m, -1)
     logits -= logits.max(axis=-1, keepdims=True)
     log_probs = logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
-    return np.exp(log_probs), (Xt, G, A, C, TC, carry_state, log_probs)
+    return np.exp(log_probs), (Xt, indices, G, A, C, TC, carry_state, log_probs)
 
 
 def backward(w: LSTMWeights, cache, dlogits: np.ndarray) -> LSTMWeights:
@@ -163,14 +174,14 @@ def backward(w: LSTMWeights, cache, dlogits: np.ndarray) -> LSTMWeights:
     dlogits: (Tx, m, n_values), the gradient of the loss with respect to the Dense
     layer's pre-softmax outputs. Returns an :class:`LSTMWeights` of gradients.
     """
-    Xt, G, A, C, TC, carry_state, _ = cache
+    Xt, indices, G, A, C, TC, carry_state, _ = cache
     Tx, m, n_a = TC.shape
-    n_values = Xt.shape[-1]
+    n_values = w.n_values
     i, f, g, o = (G[..., k * n_a : (k + 1) * n_a] for k in range(4))
     # Everything that does not depend on the running gradients, for all steps at once:
     # ∂c/∂z for z_i, z_f, z_g and ∂a/∂z_o (σ' = σ(1 − σ), tanh' = 1 − tanh²), so that at each
     # step dz = local · (dc, dc, dc, da) is one product.
-    local = np.empty((Tx, m, 4, n_a), Xt.dtype)
+    local = np.empty((Tx, m, 4, n_a), G.dtype)
     np.multiply(g, i * (1 - i), out=local[:, :, 0])
     if carry_state:
         np.multiply(C[:-1], f * (1 - f), out=local[:, :, 1])
@@ -183,8 +194,8 @@ def backward(w: LSTMWeights, cache, dlogits: np.ndarray) -> LSTMWeights:
     H = A[1:].reshape(-1, n_a)
     D = dlogits.reshape(-1, n_values)
     dA = (D @ w.dense_kernel.T).reshape(Tx, m, n_a)  # from each step's output
-    dZ = np.empty((Tx, m, 4, n_a), Xt.dtype)
-    running = np.zeros((m, 4, n_a), Xt.dtype)  # (dc, dc, dc, da): the gradient in c⟨t⟩ and a⟨t⟩
+    dZ = np.empty((Tx, m, 4, n_a), G.dtype)
+    running = np.zeros((m, 4, n_a), G.dtype)  # (dc, dc, dc, da): the gradient in c⟨t⟩ and a⟨t⟩
     dc, da = running[:, 0], running[:, 3]
     UT = w.recurrent_kernel.T
     for t in reversed(range(Tx)):
@@ -202,10 +213,16 @@ def backward(w: LSTMWeights, cache, dlogits: np.ndarray) -> LSTMWeights:
         recurrent = A[:-1].reshape(-1, n_a).T @ dZ
     else:  # a U with a = a0 = 0 at every step
         recurrent = np.zeros_like(w.recurrent_kernel, dtype=dZ.dtype)
+    if indices is not None:  # Σ of the rows of dZ with each input; the last row: x = 0
+        one_hot = np.eye(n_values + 1, dtype=dZ.dtype)[indices.reshape(-1)]
+        rows = one_hot.T @ dZ  # (n_values + 1, 4 n_a): faster than a scatter-add
+        kernel, bias = rows[:n_values], rows.sum(axis=0)
+    else:
+        kernel, bias = Xt.reshape(-1, n_values).T @ dZ, dZ.sum(axis=0)
     return LSTMWeights(
-        kernel=Xt.reshape(-1, n_values).T @ dZ,
+        kernel=kernel,
         recurrent_kernel=recurrent,
-        bias=dZ.sum(axis=0),
+        bias=bias,
         dense_kernel=H.T @ D,
         dense_bias=D.sum(axis=0),
     )
@@ -239,6 +256,39 @@ def loss_and_grads(
     return per_step, accuracy, backward(w, cache, dlogits)
 
 
+def loss_and_grads_indices(
+    w: LSTMWeights,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    carry_state: bool = True,
+    total: int | None = None,
+):
+    """:func:`loss_and_grads` on index arrays: the same loss and gradients, no one-hot arrays.
+
+    x, y: (Tx, b) ints, the index of each step's one-hot input and target (as
+    :class:`~jazzcore.windows.Windows` makes them); n_values is the zero input (x⟨0⟩) or an
+    empty target (adds nothing). total: the number of windows the mean is over (None: b);
+    a chunk of a batch passes the batch's size, so that the chunks' losses and gradients
+    add up to the batch's. Returns ``(per_step_loss (Tx,), hits, targets, grads)``: hits is
+    the number of non-empty targets whose value has the highest probability, targets the
+    number of non-empty targets (accuracy = hits / targets).
+    """
+    n_values = w.n_values
+    probs, cache = forward(w, None, x, carry_state=carry_state)
+    total = x.shape[1] if total is None else total
+    present = y < n_values
+    target = np.where(present, y, 0)[..., None]
+    nll = -np.take_along_axis(cache[-1], target, axis=-1)[..., 0]
+    per_step = np.where(present, nll, 0).sum(axis=1) / total
+    hits = int((present & (probs.argmax(axis=-1) == target[..., 0])).sum())
+    # softmax + cross-entropy: ∂loss/∂logits = (ŷ − y) / total, zero where y is empty
+    dlogits = probs
+    np.put_along_axis(dlogits, target, np.take_along_axis(dlogits, target, axis=-1) - 1, -1)
+    dlogits *= (present.astype(dlogits.dtype) / total)[..., None]
+    return per_step, hits, int(present.sum()), backward(w, cache, dlogits)
+
+
 __all__ = [
     "LSTMWeights",
     "init_weights",
@@ -247,4 +297,5 @@ __all__ = [
     "forward",
     "backward",
     "loss_and_grads",
+    "loss_and_grads_indices",
 ]

@@ -1,15 +1,15 @@
 """Save and load a trained model as one .npz file: five weight arrays and a JSON header.
 
-The file holds nothing but numbers and text: the LSTM and Dense weights (float32 arrays)
-and ``header``, a JSON document (stored as a NumPy unicode scalar) with the format, the
-vocabulary, the training settings (``config``), the data's shape (``data``: m, Tx,
-n_values), the loss history and the corpus's source. (Files written before ``data`` was a
-header entry carry m and Tx inside ``config``; they load the same. ``config`` records
-``carry_state`` too, so a model samples as it was trained; files without it carried the
-state.) It is read with
-``allow_pickle=False`` and every entry is checked before use, so loading a file never
-executes code from it: a pickle, a Keras archive with a Lambda, or any other file is
-refused with a :class:`~jazzcore.errors.ModelFileError`.
+The file holds nothing but numbers and text: the LSTM and Dense weights (float32 arrays) and
+``header``, a JSON document (stored as a NumPy unicode scalar) with the format, the vocabulary, the
+training settings (``config``), the data's shape (``data``: m, Tx, n_values), the loss history and
+the corpus's source. (Files written before ``data`` was a header entry carry m and Tx inside
+``config``; they load the same. ``config`` records ``carry_state`` too, so a model samples as it
+was trained, and as ``engine`` the trainer that ran ('numpy' or 'tensorflow',
+:attr:`JazzModel.engine`); files without them: the state carried, 'numpy'.) It is read with
+``allow_pickle=False`` and every entry is checked before use, so loading a file never executes code
+from it: a pickle, a Keras archive with a Lambda, or any other file is refused with a
+:class:`~jazzcore.errors.ModelFileError`.
 
 Nothing is unpacked before it is known to fit: the zip's entry count is read from its end
 record; the header entry's size is capped (:data:`MAX_HEADER_CHARS`) and its JSON's
@@ -51,7 +51,7 @@ from .errors import (
     write_output,
 )
 from .grammar import GrammarToken
-from .model import MAX_EPOCHS, MAX_N_A, MAX_N_VALUES, DataShape, JazzModel, TrainConfig
+from .model import ENGINES, MAX_EPOCHS, MAX_N_A, MAX_N_VALUES, DataShape, JazzModel, TrainConfig
 from .network import LSTMWeights
 
 FORMAT = "jazzcore-lstm"
@@ -86,7 +86,7 @@ def model_bytes(model: JazzModel) -> bytes:
         "n_a": model.n_a,
         "vocabulary": model.vocabulary.to_dict(),
         "vocabulary_sha256": model.vocabulary.fingerprint(),
-        "config": dataclasses.asdict(model.config),
+        "config": dataclasses.asdict(model.config) | {"engine": model.engine},  # the one that ran
         "data": dataclasses.asdict(model.data_shape),
         "history": [
             {"epoch": h["epoch"], "loss": h["loss"], "accuracy": h.get("accuracy")}
@@ -188,10 +188,11 @@ def load_model(
         data_shape = DataShape(m=shape_data.get("m"), Tx=shape_data.get("Tx"), n_values=n_values)
     except ParameterError as error:
         raise ModelFileError(f"The model file's training settings are refused: {error}") from None
-    history = _history(header)
-    source = _source(header)
     weights = LSTMWeights(*(np.ascontiguousarray(a, dtype=np.float32) for a in arrays))
-    return JazzModel(weights, vocab, config, data_shape, tuple(history), source)
+    engine = config_data.get("engine") if config_data.get("engine") in ENGINES[1:] else "numpy"
+    return JazzModel(
+        weights, vocab, config, data_shape, tuple(_history(header)), _source(header), engine
+    )
 
 
 # ---------------------------------------------------------------------------------------

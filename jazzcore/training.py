@@ -1,4 +1,4 @@
-"""Train the course's network in NumPy: the whole sequence at once, forward and back, with Adam.
+"""Train the course's network: the whole sequence at once, forward and back, with Adam.
 
 The notebook builds ``djmodel``, compiles it with ``Adam(lr=0.01, beta_1=0.9, beta_2=0.999,
 decay=0.01)`` and calls ``model.fit([X, a0, c0], list(Y), epochs=100)``. :func:`train` does the
@@ -6,14 +6,20 @@ same, step by step, on the mathematics of :mod:`jazzcore.network`:
 
 * Keras's initial weights (:func:`~jazzcore.network.init_weights`);
 * every epoch: the loss and its gradients over the m examples
-  (:func:`~jazzcore.network.loss_and_grads`), then one :class:`Adam` update — the full batch
-  by default, or shuffled mini-batches as Keras's ``fit`` makes them (``batch_size=32`` is
-  the course's: Keras's default);
+  (:func:`~jazzcore.network.loss_and_grads_indices`), then one :class:`Adam` update — the
+  full batch by default, or shuffled mini-batches as Keras's ``fit`` makes them
+  (``batch_size=32`` is the course's: Keras's default; :func:`~jazzcore.windows.epoch_batches`);
+  a batch larger than :func:`~jazzcore.model.chunk_windows` is computed in chunks whose
+  gradients add up, so memory stays flat as m grows;
 * the state carried from step to step, or (``carry_state=False``) reset to a0 = c0 = 0 at
   every step as the 2018 listing's ``initial_state=[a0, c0]`` did;
 * the course's ``decay=0.01`` as Keras 3's ``InverseTimeDecay(lr, 1, 0.01)``.
 
-No TensorFlow is imported here.
+This loop is the NumPy engine (one core). The same run on TensorFlow — all cores, a GPU,
+several machines — is :func:`jazzcore.engines.train_tensorflow`; ``TrainConfig.engine``
+chooses, and 'auto' asks the cost model (:func:`jazzcore.engines.choose_engine`). The data
+are the indices of X's and Y's one-hot rows (:class:`~jazzcore.windows.ArrayWindows`), or a
+corpus's windows made batch by batch (:func:`train_windows`). No TensorFlow is imported here.
 """
 
 from __future__ import annotations
@@ -26,10 +32,18 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .dataset import Vocabulary
+from .engines import choose_engine, train_tensorflow
 from .errors import ParameterError
-from .model import DataShape, JazzModel, TrainConfig
-from .network import LSTMWeights, init_weights, loss_and_grads, one_hot_indices
+from .model import DataShape, JazzModel, TrainConfig, chunk_windows
+from .network import (
+    LSTMWeights,
+    init_weights,
+    loss_and_grads,
+    loss_and_grads_indices,
+    one_hot_indices,
+)
 from .runtime import one_blas_thread
+from .windows import ArrayWindows, TrainingWindows, chunks, epoch_batches
 
 
 class Adam:
@@ -90,6 +104,7 @@ def train(
     on_epoch: Callable[[dict], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     source: str | None = None,
+    strategy=None,
 ) -> JazzModel:
     """Train the course's network on X and Y and return a :class:`~jazzcore.model.JazzModel`.
 
@@ -100,38 +115,117 @@ def train(
     its defaults: the course's 100 epochs, n_a = 64, Adam 0.01 with decay 0.01, seed 0, but
     one full-batch update per epoch where the course's ``fit`` made two of 32 and 28).
     on_epoch(info): called after every epoch with a dict — epoch (1-based), loss (sum over
-    the steps), per_step_loss (Tx floats), accuracy, seconds (since the start).
+    the steps), per_step_loss (Tx floats), accuracy, seconds (since the start), engine.
     should_stop(): checked before every epoch; True ends the run with the weights so far.
     source: the corpus's source record (``Corpus.source``: 'metheny', 'leadsheets' or a
     :class:`~jazzcore.dataset.CorpusSource` record), kept in the model and its file so that
-    ``generate`` finds the chords again with ``load_corpus(model.source)``. With mini-batches the epoch's figures are the
-    batches' means weighted by their sizes, as Keras reports them.
-    Deterministic: the same arguments give the same weights. NumPy's products run on one
-    BLAS thread (:func:`~jazzcore.runtime.one_blas_thread`); call
+    ``generate`` finds the chords again with ``load_corpus(model.source)``. With mini-batches
+    the epoch's figures are the batches' means weighted by their sizes, as Keras reports
+    them. strategy: a ``tf.distribute.Strategy`` for the TensorFlow engine (None: the one
+    ``TF_CONFIG`` and the GPUs call for, :func:`jazzcore.engines.default_strategy`).
+
+    ``config.engine`` picks the engine; ``model.engine`` says which ran. Deterministic: the
+    same arguments on the same engine give the same weights (the two engines agree to
+    float32 rounding). The NumPy engine runs on one BLAS thread
+    (:func:`~jazzcore.runtime.one_blas_thread`); call
     :func:`~jazzcore.runtime.keep_freed_memory` once beforehand for the fastest runs.
     """
-    if config is None:
-        config = TrainConfig()
-    if not isinstance(config, TrainConfig):
-        raise ParameterError(f"config must be a TrainConfig, not {type(config).__name__}.")
-    if vocabulary is None:
-        raise ParameterError(
-            "train needs the vocabulary of X (a Vocabulary or the course's indices_values): "
-            "the model has to know which value each index stands for."
-        )
-    vocabulary = Vocabulary.from_indices_values(vocabulary)
+    config = _check_config(config)
+    vocabulary = _vocabulary(vocabulary)
     Xt, Yt = check_data(X, Y)
     Tx, m, n_values = Xt.shape
     if len(vocabulary) != n_values:
         raise ParameterError(f"The vocabulary has {len(vocabulary)} values but X has {n_values}.")
     config.check_size(m, Tx)
-    data_shape = DataShape(m=m, Tx=Tx, n_values=n_values)
+    x, y = one_hot_indices(Xt), one_hot_indices(Yt)
+    if x is not None and y is not None:  # the course's data: train on the rows' indices
+        windows = ArrayWindows(x.astype(np.int32), y.astype(np.int32), vocabulary)
+        del Xt, Yt
+        return train_windows(
+            windows,
+            config,
+            on_epoch=on_epoch,
+            should_stop=should_stop,
+            source=source,
+            strategy=strategy,
+        )
+    if choose_engine(config, m, Tx, n_values, one_hot=False) != "numpy" or strategy is not None:
+        raise ParameterError(
+            "The TensorFlow engine trains on one-hot X and Y (as data_processing makes "
+            "them): choose engine='numpy' for other arrays."
+        )
 
+    def dense_batch(weights, rows):  # X or Y not one-hot: the arrays themselves
+        per_step, accuracy, grads = loss_and_grads(
+            weights, Xt[:, rows], Yt[:, rows], carry_state=config.carry_state
+        )
+        return per_step, accuracy, grads
+
+    weights, history = _numpy_epochs(dense_batch, m, Tx, n_values, config, on_epoch, should_stop)
+    return JazzModel(
+        weights, vocabulary, config, DataShape(m, Tx, n_values), tuple(history), source, "numpy"
+    )
+
+
+def train_windows(
+    windows: TrainingWindows,
+    config: TrainConfig | None = None,
+    *,
+    on_epoch: Callable[[dict], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    source: str | None = None,
+    strategy=None,
+) -> JazzModel:
+    """:func:`train` on windows made batch by batch: a large corpus without its one-hot X
+    and Y (``Windows.from_corpus(corpus, m, Tx, seed)`` are the windows of
+    ``corpus.xy(m, Tx, seed)``, and train the same model). Memory: the windows' starts and
+    one chunk's activations, whatever m is. The other arguments are :func:`train`'s."""
+    config = _check_config(config)
+    if not isinstance(windows, TrainingWindows):
+        raise ParameterError(
+            f"train_windows needs Windows (Windows.from_corpus), not {type(windows).__name__}."
+        )
+    m, Tx, n_values = windows.m, windows.Tx, windows.n_values
+    config.check_size(m, Tx)
+    data_shape = DataShape(m=m, Tx=Tx, n_values=n_values)
+    engine = choose_engine(config, m, Tx, n_values, one_hot=True)
+    if strategy is not None and engine != "tensorflow":
+        if config.engine == "numpy":
+            raise ParameterError("A tf.distribute strategy needs engine='tensorflow' or 'auto'.")
+        engine = "tensorflow"
+    if engine == "tensorflow":
+        weights, history, _ = train_tensorflow(
+            windows, config, on_epoch=on_epoch, should_stop=should_stop, strategy=strategy
+        )
+    else:
+        chunk = chunk_windows(Tx, config.n_a, n_values)
+
+        def window_batch(weights, rows):  # in chunks whose gradients add up to the batch's
+            per_step, hits, targets, grads = np.zeros(Tx), 0, 0, None
+            for piece in chunks(rows, chunk):
+                x, y = windows.batch(piece)
+                piece_loss, piece_hits, piece_targets, piece_grads = loss_and_grads_indices(
+                    weights, x, y, carry_state=config.carry_state, total=rows.size
+                )
+                per_step += piece_loss
+                hits, targets = hits + piece_hits, targets + piece_targets
+                grads = piece_grads if grads is None else _add(grads, piece_grads)
+            return per_step, hits / targets if targets else 0.0, grads
+
+        weights, history = _numpy_epochs(
+            window_batch, m, Tx, n_values, config, on_epoch, should_stop
+        )
+    return JazzModel(
+        weights, windows.vocabulary, config, data_shape, tuple(history), source, engine
+    )
+
+
+def _numpy_epochs(batch_grads, m, Tx, n_values, config, on_epoch, should_stop):
+    """The NumPy engine's epochs: batch_grads(weights, rows) gives a batch's per-step loss,
+    accuracy and gradients; one Adam update per batch. Returns (weights, history)."""
     # The notebook: model = djmodel(Tx, n_a, n_values); model.compile(Adam(...)); model.fit(...)
     weights = init_weights(n_values, config.n_a, config.seed)
     optimizer = Adam(weights, config)
-    indices = one_hot_indices(Xt)  # x W as a row lookup when X is one-hot (it is)
-    full_batch = config.batch_size is None or config.batch_size >= m
     shuffle = np.random.default_rng([config.seed, 1])  # its own stream: the weights' stay put
     history: list[dict] = []
     start = time.perf_counter()
@@ -139,23 +233,11 @@ def train(
         for epoch in range(1, config.epochs + 1):
             if should_stop is not None and should_stop():
                 break
-            if full_batch:
-                batches = [slice(None)]  # all m examples, one update
-            else:
-                order = shuffle.permutation(m)
-                batches = [order[i : i + config.batch_size] for i in range(0, m, config.batch_size)]
             per_step, accuracy = np.zeros(Tx), 0.0
-            for batch in batches:
-                batch_indices = None if indices is None else indices[:, batch]
-                batch_per_step, batch_accuracy, grads = loss_and_grads(
-                    weights,
-                    Xt[:, batch],
-                    Yt[:, batch],
-                    batch_indices,
-                    carry_state=config.carry_state,
-                )
+            for rows in epoch_batches(m, config.batch_size, shuffle):
+                batch_per_step, batch_accuracy, grads = batch_grads(weights, rows)
                 optimizer.step(weights, grads)
-                share = 1.0 if full_batch else len(batch) / m
+                share = rows.size / m
                 per_step += batch_per_step * share
                 accuracy += batch_accuracy * share
             info = {
@@ -164,11 +246,35 @@ def train(
                 "per_step_loss": [float(x) for x in per_step],
                 "accuracy": accuracy,
                 "seconds": time.perf_counter() - start,
+                "engine": "numpy",
             }
             history.append(info)
             if on_epoch is not None:
                 on_epoch(info)
-    return JazzModel(weights, vocabulary, config, data_shape, tuple(history), source)
+    return weights, history
 
 
-__all__ = ["Adam", "check_data", "train"]
+def _add(a: LSTMWeights, b: LSTMWeights) -> LSTMWeights:
+    for x, y in zip(a, b, strict=True):
+        x += y
+    return a
+
+
+def _check_config(config: TrainConfig | None) -> TrainConfig:
+    if config is None:
+        return TrainConfig()
+    if not isinstance(config, TrainConfig):
+        raise ParameterError(f"config must be a TrainConfig, not {type(config).__name__}.")
+    return config
+
+
+def _vocabulary(vocabulary) -> Vocabulary:
+    if vocabulary is None:
+        raise ParameterError(
+            "train needs the vocabulary of X (a Vocabulary or the course's indices_values): "
+            "the model has to know which value each index stands for."
+        )
+    return Vocabulary.from_indices_values(vocabulary)
+
+
+__all__ = ["Adam", "check_data", "train", "train_windows"]

@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from jazzcore.app import session, views
-from jazzcore.app.session import KEEP
 from jazzcore.errors import JazzcoreError
 
 st.title("📊 Data: from a solo to X and Y")
@@ -23,7 +22,9 @@ st.subheader("Vocabulary")
 rows = views.vocabulary_rows(corpus.vocabulary)
 table = pd.DataFrame(rows)
 query = st.text_input(
-    "Search the values", placeholder="e.g. S,0.250 or 'chord tone' or m2", key="vocab_query", **KEEP
+    "Search the values",
+    placeholder="e.g. S,0.250 or 'chord tone' or m2",
+    **session.kept("vocab_query"),
 )
 if query:
     table = table[
@@ -37,9 +38,10 @@ st.plotly_chart(views.frequency_chart(rows), key="frequency_chart")  # the whole
 
 st.subheader("X and Y")
 c1, c2, c3 = st.columns(3)
-m = c1.number_input("m (training windows)", 1, 1000, 60, key="data_m", **KEEP)
-Tx = c2.number_input("Tx (time steps)", 2, 200, 30, key="data_tx", **KEEP)
-seed = c3.number_input("window seed", 0, 10_000, 0, key="data_seed", **KEEP)
+# No bounds on the inputs: a value out of range is refused in words (not a red border).
+m = c1.number_input("m (training windows)", value=60, step=1, **session.kept("data_m"))
+Tx = c2.number_input("Tx (time steps)", value=30, step=1, **session.kept("data_tx"))
+seed = c3.number_input("window seed", value=0, step=1, **session.kept("data_seed"))
 try:
     X, Y = corpus.xy(int(m), int(Tx), int(seed))
 except JazzcoreError as exc:  # e.g. too few values for this Tx
@@ -56,7 +58,7 @@ st.markdown(
 example = 0
 if m > 1:
     session.clamp_widget_value("data_example", 0, int(m) - 1)
-    example = st.slider("Training example i", 0, int(m) - 1, 0, key="data_example", **KEEP)
+    example = st.slider("Training example i", 0, int(m) - 1, 0, **session.kept("data_example"))
 st.plotly_chart(views.xy_heatmap(X, Y, example), key="xy_heatmap")
 values = corpus.vocabulary.decode(X[example, 1:].argmax(axis=1))
 st.caption("Values of this window (t = 1…): " + "  ".join(values))

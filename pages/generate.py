@@ -14,7 +14,7 @@ import streamlit as st
 
 from jazzcore.app import generation as gen
 from jazzcore.app import session, views
-from jazzcore.app.session import KEEP
+from jazzcore.errors import JazzcoreError
 from jazzcore.sample import MAX_TY
 
 SAMPLING_LABELS = {
@@ -43,36 +43,51 @@ DEFAULTS = gen.GenerationSettings()  # the widgets start here: one line inside t
 
 st.title("🎼 Generate a solo")
 corpus = session.page_corpus()
+shared = session.pending_share()
 
-model = session.current_model(corpus)
-quick = False
+# One slot for the model: the wait for it (a warning, Quick train, the progress), then one
+# line, so nothing of the wait stays above the solo (an element replacing a block clears it).
+slot = st.empty()
+arrived = None
+model = None if shared is not None else session.current_model(corpus)
 if model is None:
-    st.warning(session.model_status(corpus))
-    quick = st.button(
-        f"⚡ Quick train ({gen.QUICK_EPOCHS} epochs, ~2 s)", key="quick_train", type="primary"
-    )
-quick_model = session.requested_model(corpus, "gen_quick_requested", quick)
-model = model or quick_model
+    with slot.container():
+        if shared is not None:
+            st.info(
+                f"**From a share link:** {shared.describe()}. Everyone who opens the link "
+                "hears this solo."
+            )
+            arrived = session.requested_model(corpus, "gen_share_requested", True, shared)
+        else:
+            st.warning(session.model_status(corpus))
+            quick = st.button(
+                f"⚡ Quick train ({gen.QUICK_EPOCHS} epochs, about a second)",
+                key="quick_train",
+                type="primary",
+            )
+            arrived = session.requested_model(corpus, "gen_quick_requested", quick)
+    model = arrived
 if model is None:
     st.stop()
+if shared is not None:
+    session.share_heard()
 
-st.caption(session.model_status(corpus))
+slot.caption(session.model_status(corpus))
 course = st.toggle(
     f"🎓 The course's way: Ty = {gen.COURSE_WAY['Ty']}, greedy, the course's post-processing "
     "and layout",
-    key="gen_course",
     help=COURSE_HELP,
-    **KEEP,
+    **session.kept("gen_course"),
 )
+# No bounds on the number inputs: a value out of range is refused below in words (a
+# bounded input only turns red).
 c1, c2, c3 = st.columns(3)
 seed = c1.number_input(
     "seed",
-    0,
-    2**31 - 1,
-    DEFAULTS.seed,
-    key="gen_seed",
-    help="The same seed gives the same solo.",
-    **KEEP,
+    value=DEFAULTS.seed,
+    step=1,
+    help="The same seed gives the same solo (a whole number from 0 to 4,294,967,295).",
+    **session.kept("gen_seed"),
 )
 how = {}
 if course:
@@ -84,25 +99,22 @@ if course:
 else:
     how["Ty"] = c1.number_input(
         "Ty (values per chord set)",
-        1,
-        MAX_TY,
-        DEFAULTS.Ty,
-        key="gen_ty",
+        value=DEFAULTS.Ty,
+        step=1,
         placeholder="fill each bar",
         help=(
             "Empty (the default): values are sampled until each chord set's measure is filled. "
             f"A number is the course's option (it used 50): that many values per chord set, "
             f"from 1 to {MAX_TY:,}; in the measure layout the notes past the measure are cut."
         ),
-        **KEEP,
+        **session.kept("gen_ty"),
     )
     how["sampling"] = c2.radio(
         "Sampling",
         list(SAMPLING_LABELS),
         list(SAMPLING_LABELS).index(DEFAULTS.sampling),
         format_func=SAMPLING_LABELS.get,
-        key="gen_sampling",
-        **KEEP,
+        **session.kept("gen_sampling"),
     )
     if how["sampling"] == "temperature":
         how["temperature"] = c2.slider(
@@ -111,75 +123,64 @@ else:
             3.0,
             DEFAULTS.temperature,
             step=0.1,
-            key="gen_temperature",
             help="1 is the model's own distribution; below 1 sharper (closer to greedy), "
             "above 1 flatter (more surprising).",
-            **KEEP,
+            **session.kept("gen_temperature"),
         )
     elif how["sampling"] == "top-k":
-        session.clamp_widget_value("gen_top_k", 1, model.n_values)
         how["top_k"] = c2.number_input(
             "k (likeliest values to draw from)",
-            1,
-            model.n_values,
-            min(DEFAULTS.top_k, model.n_values),
-            key="gen_top_k",
-            **KEEP,
+            value=min(DEFAULTS.top_k, model.n_values),
+            step=1,
+            help=f"From 1 to the model's {model.n_values} values.",
+            **session.kept("gen_top_k"),
         )
     how["postprocess"] = c3.radio(
         "Post-processing",
         list(POSTPROCESS_LABELS),
         list(POSTPROCESS_LABELS).index(DEFAULTS.postprocess),
         format_func=POSTPROCESS_LABELS.get,
-        key="gen_postprocess",
-        **KEEP,
+        **session.kept("gen_postprocess"),
     )
     how["layout"] = c3.radio(
         "Layout",
         list(LAYOUT_LABELS),
         list(LAYOUT_LABELS).index(DEFAULTS.layout),
         format_func=LAYOUT_LABELS.get,
-        key="gen_layout",
-        **KEEP,
+        **session.kept("gen_layout"),
     )
 
-c4, c5 = st.columns([2, 1])
-chord_source = c4.radio(
+chord_source = st.radio(
     "Chords",
     list(CHORD_LABELS),
     format_func=CHORD_LABELS.get,
-    key="gen_chord_source",
     horizontal=True,
-    **KEEP,
+    **session.kept("gen_chord_source"),
 )
+c4, c5 = st.columns(2)
 progression, chord_sets = DEFAULTS.progression, DEFAULTS.chord_sets
 if chord_source == "progression":
     progression = c4.text_input(
         "Progression (bars separated by |)",
         DEFAULTS.progression,
-        key="gen_progression",
         help="e.g. Dm7 G7 | Cmaj7 — each bar is one chord set.",
-        **KEEP,
+        **session.kept("gen_progression"),
     )
 else:
-    available = len(gen.corpus_chord_sets(len(corpus.chords), gen.MAX_APP_SETS))
-    session.clamp_widget_value("gen_chord_sets", 1, available)
+    available = gen.available_chord_sets(corpus)
     chord_sets = c4.number_input(
         "Chord sets (measures) to improvise over",
-        1,
-        available,
-        min(DEFAULTS.chord_sets, available),
-        key="gen_chord_sets",
-        help=f"The course improvises over sets 1–5 of the solo's measures; at most {available}.",
-        **KEEP,
+        value=min(DEFAULTS.chord_sets, available),
+        step=1,
+        help=f"The course improvises over sets 1–5 of the solo's measures; from 1 to {available}.",
+        **session.kept("gen_chord_sets"),
     )
 first_value_rule = c5.checkbox(
-    "First-value rule",
-    key="gen_first_value",
+    "The course's first-value rule (a note, no bracket, first in each set)",
     help="The course's rule: the first value of each chord set is a note (no rest) without "
     "an interval bracket.",
     wrap=True,
-    **KEEP,
+    **session.kept("gen_first_value"),
 )
 
 chosen = {
@@ -189,12 +190,16 @@ chosen = {
     "chord_sets": chord_sets,
     "first_value_rule": first_value_rule,
 }
-settings = (
-    gen.GenerationSettings.the_course(**chosen)
-    if course
-    else gen.GenerationSettings(**chosen, **how)
-)
-pressed = st.button("🎵 Generate", type="primary", key="generate") or quick_model is not None
+try:
+    settings = (
+        gen.GenerationSettings.the_course(**chosen)
+        if course
+        else gen.GenerationSettings(**chosen, **how)
+    )
+except JazzcoreError as exc:
+    st.error(str(exc), icon="⚠️")
+    st.stop()
+pressed = st.button("🎵 Generate", type="primary", key="generate") or arrived is not None
 generation = session.generation(model, corpus, settings, pressed)
 if generation is None:
     st.stop()
@@ -206,6 +211,9 @@ st.success(
     f"{generation.timings['total']:.2f} s."
 )
 st.audio(audio.wav, format="audio/wav")
+from_link = session.shared_from(generation.settings)
+if from_link is not None:
+    st.caption(f"From a share link: {from_link.describe()}. Everyone who opens it hears this solo.")
 st.caption(f"Rendered by {audio.detail} ({audio.synth}, {audio.sample_rate} Hz).")
 d1, d2 = st.columns(2)
 d1.download_button(
@@ -239,3 +247,16 @@ st.dataframe(
 )
 with st.expander("The course's report"):
     st.text("\n".join(report.lines))
+
+st.subheader("Share this solo")
+try:
+    link = session.share_link(corpus, generation)
+except JazzcoreError as exc:
+    st.caption(str(exc))
+else:
+    st.caption(
+        "Everyone who opens this link hears this solo: the same corpus, a model trained with "
+        "the same settings (the server trains it once) and the same seed. It holds no token: "
+        "your own work stays yours."
+    )
+    st.code(link, language=None, wrap_lines=True)

@@ -32,7 +32,7 @@ st.markdown(
 **Generating — `music_inference_model(LSTM_cell, densor, n_values, n_a, Ty)`.** The same trained
 cell and Dense layer, unrolled for Ty steps; the most likely value at each step (argmax, or a
 sample with a temperature / among the top k) is turned into a one-hot vector and fed back as the
-next input — the dashed arrows.
+next input: step t+1 reads one_hot(argmax ŷ⟨t⟩).
 """
 )
 st.graphviz_chart(views.unrolled_graph_dot(50, shown=3, inference=True))

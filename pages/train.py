@@ -9,52 +9,76 @@ import streamlit as st
 from jazzcore.app import session, views
 from jazzcore.app.generation import training_run
 from jazzcore.app.jobs import TrainingJob
-from jazzcore.app.session import KEEP
 from jazzcore.model import MAX_EPOCHS, MAX_N_A, TrainConfig
 from jazzcore.persist import model_bytes
 
 st.title("🏋️ Train the LSTM")
 corpus = session.page_corpus()
 
+# No bounds on the inputs: a value out of range is refused in words when Train is pressed
+# (a bounded input only turns red).
 with st.form("train_settings"):
     c1, c2, c3 = st.columns(3)
-    n_a = c1.number_input("n_a (LSTM units)", 1, MAX_N_A, 64, key="train_n_a", **KEEP)
-    epochs = c2.number_input("epochs", 1, MAX_EPOCHS, 100, key="train_epochs", **KEEP)
+    n_a = c1.number_input(
+        "n_a (LSTM units)",
+        value=64,
+        step=1,
+        help=f"From 1 to {MAX_N_A:,}.",
+        **session.kept("train_n_a"),
+    )
+    epochs = c2.number_input(
+        "epochs",
+        value=100,
+        step=1,
+        help=f"From 1 to {MAX_EPOCHS:,}; on this shared server a run may take "
+        f"{session.run_limit_text()} of the trainer.",
+        **session.kept("train_epochs"),
+    )
     learning_rate = c3.number_input(
-        "learning rate", 0.0001, 0.5, 0.01, step=0.001, format="%.4f", key="train_lr", **KEEP
+        "learning rate",
+        value=0.01,
+        step=0.001,
+        format="%.4f",
+        help="Above 0, at most 1.",
+        **session.kept("train_lr"),
     )
     c4, c5, c6 = st.columns(3)
-    m = c4.number_input("m (training windows)", 1, 1000, 60, key="train_m", **KEEP)
-    Tx = c5.number_input("Tx (time steps)", 2, 200, 30, key="train_tx", **KEEP)
-    seed = c6.number_input("seed", 0, 1_000_000, 0, key="train_seed", **KEEP)
+    m = c4.number_input("m (training windows)", value=60, step=1, **session.kept("train_m"))
+    Tx = c5.number_input("Tx (time steps)", value=30, step=1, **session.kept("train_tx"))
+    seed = c6.number_input("seed", value=0, step=1, **session.kept("train_seed"))
     start = st.form_submit_button("▶ Train", type="primary")
 
 if start:
     with session.friendly_errors():
         config = TrainConfig(n_a=n_a, epochs=epochs, learning_rate=learning_rate, seed=seed)
-        session.start_training(training_run(corpus, config, m=m, Tx=Tx), epochs)
+        session.start_training(training_run(corpus, config, m=m, Tx=Tx))
 
 
-def live_training(job: TrainingJob) -> None:
-    """Stop (while it runs), the status line and the loss chart; redrawn while it trains."""
+def live_status(job: TrainingJob) -> None:
+    """Stop (while it runs) and the status line; redrawn every second while it trains."""
     if job.active and not job.stop_requested and st.button("■ Stop", key="train_stop"):
         job.stop()  # the run ends after this epoch and keeps its weights
     text = job.status_text()
     if job.status == "queued":
         st.info(text)
     elif job.active:
-        stopping = " — stopping after this epoch." if job.stop_requested else ""
-        st.progress(job.progress, text=text + stopping)
+        st.progress(job.progress, text=text)
     elif job.status == "failed":
         st.error(text, icon="⚠️")
     else:
         st.success(text + " Go to **Generate** to hear it.")
+
+
+def live_chart(job: TrainingJob) -> None:
+    """The loss chart, redrawn every few seconds while it trains (drawing it costs the
+    browser more than anything else on the page)."""
     st.plotly_chart(views.progress_chart(job.history), key="loss_chart")
 
 
 job = st.session_state.get("job")
 if job is not None:
-    session.live_job(job, live_training)
+    session.live_job(job, live_status, session.LIVE_VIEW_SECONDS)
+    session.live_job(job, live_chart, session.LIVE_CHART_SECONDS, rerun_at_end=False)
 
 st.subheader("Your model")
 uploaded = st.file_uploader(

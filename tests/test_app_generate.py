@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import io
 import json
+import time
+import urllib.parse
+from pathlib import Path
 
 import pretty_midi
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from jazzcore.app import session
-from jazzcore.app.generation import MAX_APP_SETS
+from jazzcore.app.generation import MAX_APP_SETS, QUICK_TRAINING
+from jazzcore.app.jobs import RunSpec
 from jazzcore.dataset import load_corpus
-from jazzcore.errors import ParameterError
 from jazzcore.model import TrainConfig
 from jazzcore.training import train
 
@@ -25,6 +29,7 @@ MEASURE = 4 * QUARTER
 """Seconds per 4/4 measure (one chord set): 1.846 s."""
 FIVE_SETS_END = 5 * MEASURE
 """Where the chords of the course's five chord sets (measures 0–4) end: 20 quarters, 9.23 s."""
+APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
 EPS = 1e-3
 """Seconds: far above the rounding of MIDI ticks (480 a quarter), far below a 16th (0.115 s)."""
 
@@ -103,8 +108,8 @@ def test_generate_page_widgets_render_with_the_new_defaults(generate_page):
     assert at.toggle(key="gen_course").value is False
     assert at.toggle(key="gen_course").label.startswith("🎓 The course's way")
     ty = at.number_input(key="gen_ty")
-    assert ty.value is None and (ty.min, ty.max) == (1, 1000)  # empty: fill each measure
-    assert "1 to 1,000" in ty.help and "fill" in ty.help
+    assert ty.value is None and "fill" in ty.help  # empty: fill each measure
+    assert "from 1 to 1,000" in ty.help  # the limit in words (no bounds that only turn red)
     assert at.number_input(key="gen_seed").value == 1
     sampling = at.radio(key="gen_sampling")
     assert sampling.value == "temperature"
@@ -252,49 +257,104 @@ def test_a_bad_progression_is_an_error_and_a_good_one_recovers(generate_page):
     assert all(min(pitches) <= n.pitch <= max(pitches) for n in melody)
 
 
-@pytest.mark.slow  # a 100-epoch training through the page: 2–5 s
+def run_until(at, condition, timeout: float = 60) -> None:
+    """Rerun the page until ``condition(at)`` holds (a live view's reruns, in AppTest)."""
+    deadline = time.monotonic() + timeout
+    at.run()
+    while not condition(at):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+        at.run()
+
+
 def test_without_a_model_quick_train_then_generate(open_app):
+    session.trainer().forget_shared()
     at = open_app("pages/generate.py")
     assert not at.exception
     assert any("No model yet" in w.value for w in at.warning)
     assert at.button(key="quick_train").label.startswith("⚡ Quick train (100 epochs")
-    at.button(key="quick_train").click().run()
+    at.button(key="quick_train").click().run()  # the page waits for the model (a second)
     assert not at.exception and not at.error
-    job = at.session_state["job"]
-    assert job.quick and job.epochs == 100  # followed live on the page
-    assert not at.get("audio") and not at.number_input  # the settings come with the model
-    assert job.wait(60)
-    at.run()  # what the live view does once the training is over
-    assert not at.exception and not at.error
+    run_until(at, lambda at: at.get("audio"))  # and goes straight on to a solo
     model = at.session_state["model"]
-    assert model is job.model and len(model.history) == 100
-    assert model.history[-1]["loss"] < model.history[0]["loss"]
-    assert len(at.get("audio")) == 1  # quick training goes straight on to a solo
-    at.run()
-    assert "quick_train" not in [b.key for b in at.button]  # the model is there now
+    assert len(model.history) == 100 and model.history[-1]["loss"] < model.history[0]["loss"]
+    assert not at.warning and "quick_train" not in [b.key for b in at.button]  # nothing stale
+    assert any("Model ready" in c.value for c in at.caption)
 
 
 def test_a_quick_training_that_fails_says_why_and_offers_the_button_again(open_app, monkeypatch):
-    def failing(corpus, config):
-        def run(on_epoch, should_stop):
-            raise ParameterError("The trainer is out of order.")
+    def too_short(corpus):
+        """A run the trainer refuses when it starts: 10 values, windows of 30."""
+        values = tuple(corpus.values[:10])
+        return RunSpec(values, (10,), corpus.vocabulary, 60, 30, QUICK_TRAINING, corpus.source)
 
-        return run
-
-    monkeypatch.setattr(session, "training_run", failing)
+    session.trainer().forget_shared()
+    monkeypatch.setattr(session, "quick_run", too_short)
     at = open_app("pages/generate.py")
-    at.button(key="quick_train").click().run()
-    assert at.session_state["job"].wait(10)
-    at.run()
+    at.button(key="quick_train").click().run()  # the page waits for the run: it fails
     assert not at.exception
-    assert [e.value for e in at.error] == ["The trainer is out of order."]
+    assert len(at.error) == 1 and "too few for windows of Tx = 30" in at.error[0].value
     at.run()  # said once; the button is there to try again
     assert not at.error and at.button(key="quick_train")
 
 
-def test_chord_sets_are_bounded_for_a_long_corpus(generate_page):
+def test_values_out_of_range_are_refused_in_words(generate_page):
+    at = generate_page
+    at.button(key="generate").click().run()
+    at.number_input(key="gen_ty").set_value(1001).run()
+    assert not at.exception and not at.get("audio")
+    assert [e.value for e in at.error] == [
+        "Ty = 1001 is out of range: choose a whole number from 1 to 1000."
+    ]
+    at.number_input(key="gen_ty").set_value(None).run()
+    at.number_input(key="gen_seed").set_value(-1).run()
+    assert [e.value for e in at.error] == [
+        "seed = -1 is out of range: choose a whole number from 0 to 4294967295."
+    ]
+    at.number_input(key="gen_seed").set_value(1).run()
+    at.number_input(key="gen_chord_sets").set_value(17).run()
+    assert [e.value for e in at.error] == [
+        "chord sets = 17 is out of range: choose a whole number from 1 to 16."
+    ]
+    at.number_input(key="gen_chord_sets").set_value(5).run()
+    assert not at.error and len(at.get("audio")) == 1  # and back to music
+
+
+def test_a_share_link_plays_the_teachers_solo_for_a_student(open_app):
+    session.trainer().forget_shared()
+    teacher = open_app("pages/generate.py")
+    teacher.button(key="quick_train").click().run()
+    run_until(teacher, lambda at: at.get("audio"))
+    teacher.number_input(key="gen_seed").set_value(3).run()
+    teacher.radio(key="gen_sampling").set_value("top-k").run()
+    played = teacher.session_state["generation"]
+    link = next(c.value for c in teacher.code if "share=1" in c.value)
+    path, query = link.split("?")
+    assert path.endswith("/generate") and "v=" not in query  # no token: not the teacher's work
+    params = dict(urllib.parse.parse_qsl(query))
+    assert params == {"share": "1", "corpus": "leadsheets", "seed": "3", "sampling": "top-k"}
+    student = AppTest.from_file(str(APP), default_timeout=120)
+    for key, value in params.items():
+        student.query_params[key] = value
+    student.run()
+    student.switch_page("pages/generate.py")
+    run_until(student, lambda at: at.get("audio"))
+    assert not student.exception and not student.error
+    heard = student.session_state["generation"]
+    assert heard.audio.wav == played.audio.wav  # the same solo, byte for byte
+    assert heard.settings == played.settings
+    assert student.number_input(key="gen_seed").value == 3
+    assert student.radio(key="gen_sampling").value == "top-k"
+    assert any(
+        c.value.startswith("From a share link: a model of n_a = 64") for c in student.caption
+    )
+    assert student.query_params["v"] != teacher.query_params["v"]
+    assert set(student.query_params) == {"v"}  # the link's settings left the address
+
+
+def test_chord_sets_say_their_limit_for_a_long_corpus(generate_page):
     widget = generate_page.number_input(key="gen_chord_sets")
-    assert (widget.min, widget.max, widget.value) == (1, MAX_APP_SETS, 5)
+    assert widget.value == 5 and f"from 1 to {MAX_APP_SETS}" in widget.help
 
 
 def test_metheny_improvises_over_the_courses_five_sets(metheny_cache, open_app, metheny_model):
@@ -305,7 +365,7 @@ def test_metheny_improvises_over_the_courses_five_sets(metheny_cache, open_app, 
     assert not at.exception and not at.error
     generation = at.session_state["generation"]
     assert generation.model is metheny_model
-    assert at.number_input(key="gen_chord_sets").max == 5
+    assert "from 1 to 5" in at.number_input(key="gen_chord_sets").help
     # The course's sets 1–5 of the 18 measures (its chords[1:6]: measures 0–4); by default
     # one line inside their chords.
     report = generation.report

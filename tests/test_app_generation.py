@@ -13,6 +13,7 @@ from jazzcore.app.generation import (
     generate,
     training_run,
 )
+from jazzcore.app.links import read_share, share_keys, share_params
 from jazzcore.app.views import token_rows
 from jazzcore.dataset import load_corpus
 from jazzcore.errors import ChordSymbolError, ParameterError
@@ -36,11 +37,15 @@ def test_the_quick_training_is_the_courses_settings():
 
 
 def test_training_run_refuses_a_run_too_big_before_it_queues(leadsheets):
-    # 1000 windows of 200 steps with 1024 units: 204.8 M activations, over the 25 M bound
-    with pytest.raises(ParameterError, match="too big to train in memory"):
+    # 1000 windows of 200 steps with 1024 units: over the library's bound or the app's
+    # (4 M activations: a shared server trains one at a time)
+    with pytest.raises(ParameterError, match="too big to train in memory|shared server"):
         training_run(leadsheets, TrainConfig(n_a=1024, epochs=10), m=1000, Tx=200)
+    # 1000 windows of 200 steps of 156 values: X would be 31 M one-hot cells
+    with pytest.raises(ParameterError, match="m · Tx · n_values = 31,200,000"):
+        training_run(leadsheets, TrainConfig(n_a=4, epochs=10), m=1000, Tx=200)
     with pytest.raises(ParameterError, match="too few for windows"):
-        training_run(leadsheets, Tx=len(leadsheets.values))
+        training_run(leadsheets, m=1, Tx=len(leadsheets.values))
 
 
 def test_training_run_trains_the_corpus_with_the_chosen_settings(leadsheets):
@@ -112,6 +117,8 @@ def test_generation_settings_map_to_generate_music(leadsheets):
 @pytest.mark.parametrize(
     ("bad", "match"),
     [
+        ({"seed": -1}, "seed = -1 .* from 0 to 4294967295"),
+        ({"chord_sets": 0}, "chord sets = 0 .* from 1 to 16"),
         ({"Ty": 0}, "Ty = 0 .* from 1 to 1000"),
         ({"Ty": 1001}, "Ty = 1001"),  # the library's and the CLI's limit
         ({"Ty": True}, "Ty = True"),
@@ -156,3 +163,64 @@ def test_token_rows(leadsheets, small_model):
         (1, 1), (1, 2), (1, 3), (1, 4), (2, 1), (2, 2), (2, 3), (2, 4),
     ]  # fmt: skip
     assert rows[0]["value"] == g.report.sets[0].values[0] and rows[0]["reading"]
+
+
+# ---------------------------------------------------------------------------------------
+# Share links (jazzcore.app.links)
+
+
+def test_a_share_link_names_only_what_differs_and_reads_back(small_model):
+    settings = GenerationSettings(seed=3, sampling="top-k", top_k=9, chord_sets=2)
+    params = share_params("leadsheets", small_model, settings)
+    assert params == {
+        "share": "1",
+        "corpus": "leadsheets",
+        "t_n_a": "16",
+        "t_epochs": "5",
+        "seed": "3",
+        "sampling": "top-k",
+        "top_k": "9",
+        "chord_sets": "2",
+    }
+    shared = read_share(params)
+    assert shared.corpus == "leadsheets" and shared.settings == settings
+    assert shared.config == small_model.config and (shared.m, shared.Tx) == (60, 30)
+    assert "n_a = 16 trained 5 epochs" in shared.describe()
+    assert read_share({"v": "token"}) is None  # not a share link
+    assert set(share_keys({**params, "v": "token"})) == set(params)  # the token stays
+
+
+def test_a_share_link_of_a_stopped_run_names_the_epochs_it_trained(leadsheets):
+    stopped = training_run(leadsheets, TrainConfig(n_a=8, epochs=50))(
+        should_stop=lambda: False, on_epoch=None
+    )
+    assert share_params("leadsheets", stopped, GenerationSettings())["t_epochs"] == "50"
+    calls = []
+    short = training_run(leadsheets, TrainConfig(n_a=8, epochs=50))(
+        should_stop=lambda: len(calls) >= 7, on_epoch=calls.append
+    )
+    params = share_params("leadsheets", short, GenerationSettings())
+    assert params["t_epochs"] == "7"  # the same weights: 7 epochs of the same run
+    again = training_run(leadsheets, read_share(params).config)()
+    for a, b in zip(again.weights, short.weights, strict=True):
+        assert (a == b).all()
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"share": "1", "corpus": "mine.mid"}, "names the corpus 'mine.mid'"),
+        ({"share": "1", "seed": "three"}, "seed = 'three' is not a setting I can read"),
+        ({"share": "1", "t_epochs": "0"}, "epochs = 0 is out of range"),
+        ({"share": "1", "Ty": "5000"}, "Ty = 5000 is out of range"),
+        ({"share": "1", "first_value_rule": "maybe"}, "first_value_rule = 'maybe'"),
+    ],
+)
+def test_a_bad_share_link_is_a_one_line_error(params, match):
+    with pytest.raises(ParameterError, match=match):
+        read_share(params)
+
+
+def test_an_uploaded_corpus_cannot_be_shared(small_model):
+    with pytest.raises(ParameterError, match="an uploaded solo stays yours"):
+        share_params("upload", small_model, GenerationSettings())

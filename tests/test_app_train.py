@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import math
 import pickle
+import re
 import threading
+import time
 
 import pytest
 
 from jazzcore import persist
-from jazzcore.app.jobs import TrainingJob, TrainingSlots
+from jazzcore.app import session
+from jazzcore.app.trainer import Trainer
 from jazzcore.dataset import load_corpus
 from jazzcore.model import TrainConfig
 from jazzcore.persist import model_bytes
@@ -77,19 +80,22 @@ def test_training_two_epochs_adds_two_points_and_a_model(train_page):
 
 def test_settings_too_big_to_train_are_one_error_line(train_page):
     at = train_page
+    # 100 windows of 50 steps with 1024 units: 5.1 M activations, more than the shared
+    # server trains at once (4 M), although the library could hold them
     at.number_input(key="train_n_a").set_value(1024)
-    at.number_input(key="train_m").set_value(1000)
-    at.number_input(key="train_tx").set_value(200)
+    at.number_input(key="train_m").set_value(100)
+    at.number_input(key="train_tx").set_value(50)
     at.button[0].click().run()
     assert not at.exception
     assert "job" not in at.session_state  # refused before it could wait in the queue
-    assert len(at.error) == 1 and "too big to train in memory" in at.error[0].value
+    assert [e.value for e in at.error] == [
+        "m · Tx · n_a = 100 · 50 · 1,024 = 5,120,000 is more than this shared server trains "
+        "at once (4,000,000): choose fewer windows, time steps or units."
+    ]
     assert "model" not in at.session_state
     # The page keeps working: sensible settings train.
     at.number_input(key="train_n_a").set_value(8)
     at.number_input(key="train_epochs").set_value(1)
-    at.number_input(key="train_m").set_value(60)
-    at.number_input(key="train_tx").set_value(30)
     at.button[0].click().run()
     finish_training(at)
     assert not at.exception and not at.error and len(at.session_state["model"].history) == 1
@@ -142,8 +148,8 @@ def test_a_saved_model_uploads_back_and_another_corpus_is_refused(train_page, me
 
 
 def held_run(corpus, release: threading.Event):
-    """A training that does one real epoch per call to on_epoch, then waits to be released
-    (or stopped) before the next: the test decides when the run moves on."""
+    """A training that does one real epoch, then waits to be released (or stopped) before
+    ending: the test decides when the run moves on."""
 
     def run(on_epoch, should_stop):
         X, Y = corpus.xy(60, 30, 0)
@@ -157,40 +163,72 @@ def held_run(corpus, release: threading.Event):
 
 def test_the_live_view_shows_the_run_and_stop_keeps_its_weights(train_page):
     at = train_page
-    release = threading.Event()
-    job = TrainingJob(held_run(load_corpus("leadsheets"), release), TrainingSlots(1), epochs=50)
-    at.session_state["job"] = job.start()
-    while not job.history:
+    at.number_input(key="train_epochs").set_value(5000)
+    at.button[0].click().run()
+    job = at.session_state["job"]
+    while len(job.history) < 3:
         job.wait(0.01)
     at.run()
     assert not at.exception
     assert [b.label for b in at.button] == ["▶ Train", "■ Stop"]
-    assert at.get("progress")[0].proto.text == "Training: epoch 1 of 50"
-    assert loss_chart(at)["loss (sum over steps)"]["x"] == [1]
+    text = at.get("progress")[0].proto.text
+    assert re.fullmatch(r"Training: epoch [\d,]+ of 5,000 · about \d+ (s|min) left\.", text), text
+    shown = loss_chart(at)["loss (sum over steps)"]["x"]
+    assert shown[:3] == [1, 2, 3] and len(shown) <= len(job.history)
     at.button(key="train_stop").click().run()
-    assert job.wait(10) and job.status == "stopped" and not release.is_set()
+    assert job.wait(10) and job.status == "stopped" and job.stop_reason == "stop"
     at.run()
     assert "■ Stop" not in [b.label for b in at.button]
-    assert any(s.value.startswith("Stopped after 1 epochs") for s in at.success)
-    assert at.session_state["model"] is job.model  # the weights so far are the user's model
+    epochs = len(job.history)
+    assert any(s.value.startswith(f"Stopped after {epochs:,} epochs") for s in at.success)
+    assert at.session_state["model"] is job.model  # the weights so far are the visitor's model
+    assert len(job.model.history) == epochs
     assert [b.label for b in at.get("download_button")] == ["⬇ Download the model (.npz)"]
 
 
-def test_a_queued_run_shows_its_place_in_the_queue(train_page):
+def test_a_waiting_run_says_when_it_starts_and_ends(train_page, monkeypatch):
     at = train_page
-    slots = TrainingSlots(1)
-    assert slots.acquire("another user's run")
-    job = TrainingJob(held_run(load_corpus("leadsheets"), threading.Event()), slots, epochs=5)
-    at.session_state["job"] = job.start()
-    while slots.waiting == 0:
-        job.wait(0.01)
-    at.run()
-    assert [i.value for i in at.info] == [
-        "Waiting for a free trainer: you are number 1 in the queue."
+    trainer = Trainer("thread", admitted=1)  # one run at a time: the next one waits
+    monkeypatch.setattr(session, "trainer", lambda: trainer)
+    release = threading.Event()
+    try:
+        theirs = trainer.submit(held_run(load_corpus("leadsheets"), release), 1)
+        while not theirs.history:
+            theirs.wait(0.01)
+        at.number_input(key="train_n_a").set_value(8)
+        at.number_input(key="train_epochs").set_value(3000)  # a long run: it waits its turn
+        at.button[0].click().run()
+        job = at.session_state["job"]
+        time.sleep(0.6)  # the trainer's estimates are refreshed every 0.25 s
+        at.run()
+        assert job.status == "queued"
+        [waiting] = at.main.info
+        assert re.fullmatch(
+            r"Waiting for the trainer: it starts in about \d+ s and ends in about \d+ s\.",
+            waiting.value,
+        ), waiting.value
+        release.set()  # theirs ends: the visitor's run starts
+        while not job.history:
+            job.wait(0.01)
+        job.stop()
+        finish_training(at)
+        assert job.status == "stopped" and at.session_state["model"] is job.model
+    finally:
+        trainer.close()
+
+
+def test_values_out_of_range_are_refused_in_words_before_anything_queues(train_page):
+    at = train_page
+    at.number_input(key="train_n_a").set_value(0)
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == [
+        "n_a = 0 is out of range: choose a whole number from 1 to 1024."
     ]
-    job.stop()  # a queued run leaves the queue at once
-    assert job.wait(10) and job.status == "stopped" and job.model is None
-    slots.release("another user's run")
+    at.number_input(key="train_n_a").set_value(1024)
+    at.number_input(key="train_epochs").set_value(5000)
+    at.button[0].click().run()
+    assert len(at.error) == 1 and "on this shared server a run may take" in at.error[0].value
+    assert "job" not in at.session_state  # nothing queued
 
 
 def test_the_model_file_is_made_only_when_downloaded(train_page, monkeypatch):

@@ -7,7 +7,9 @@ import pytest
 from jazzcore.app.jobs import EpochRecord
 from jazzcore.app.uploads import part_label, save_upload
 from jazzcore.app.views import (
+    CHART_POINTS,
     ROLE_COLOURS,
+    chart_epochs,
     frequency_chart,
     piano_roll_figure,
     progress_chart,
@@ -65,6 +67,17 @@ def test_progress_chart_has_loss_accuracy_and_the_last_epochs_steps():
     assert {t.name for t in progress_chart([]).data} == {"loss (sum over steps)", "accuracy"}
 
 
+def test_the_live_chart_draws_a_long_run_in_a_few_hundred_points():
+    history = [EpochRecord(i, 100 / i, (1.0, 2.0), 0.5) for i in range(1, 5001)]
+    shown = chart_epochs(history)
+    assert len(shown) <= CHART_POINTS and shown[0].epoch == 1 and shown[-1].epoch == 5000
+    steps = {b.epoch - a.epoch for a, b in zip(shown, shown[1:-1], strict=False)}
+    assert steps == {17}  # every 17th epoch: evenly spread
+    loss = {t.name: t for t in progress_chart(history).data}["loss (sum over steps)"]
+    assert list(loss.x) == [r.epoch for r in shown]
+    assert chart_epochs(history[:40]) == history[:40]
+
+
 def test_piano_roll_figure_has_melody_and_chords_in_two_colours():
     rows = [
         {
@@ -106,7 +119,16 @@ def test_unrolled_graph_shows_shared_cells_and_feedback():
     assert training.count("LSTM cell") == 4 and "dots" in training and "ŷ⟨Tx⟩" in training
     assert "dashed" not in training  # training feeds X, not the predictions
     inference = unrolled_graph_dot(50, shown=2, inference=True)
-    assert "argmax" in inference and "style=dashed" in inference and "ŷ⟨Ty⟩" in inference
+    assert "argmax" in inference and "ŷ⟨Ty⟩" in inference
+    # each input names the step it comes from: ŷ⟨1⟩ feeds step 2, ŷ⟨Ty-1⟩ the last
+    assert "one_hot(argmax\\nŷ⟨1⟩)" in inference and "one_hot(argmax\\nŷ⟨Ty-1⟩)" in inference
+    assert "2-1" not in inference
+    # time runs along one row of cells, the inputs below and the outputs above: a graph
+    # as wide as its steps, with labels large enough to read at the page's width
+    assert (
+        "rankdir=BT" in inference and "{rank=same; a0; cells1; cells2; dots; cellsTy;}" in inference
+    )
+    assert "fontsize=16" in inference
     short = unrolled_graph_dot(2, shown=3)
     assert short.count("LSTM cell") == 2 and "dots" not in short
 

@@ -2,7 +2,10 @@
 
 Hear a solo on Home, open Data, start a long training and stop it, train 3 epochs on Train,
 generate on Generate (the defaults, then the course's way), find the <audio> element, and
-save a screenshot of every page under artifacts/ (git-ignored). And a deep link as a freshly started server's first request.
+save a screenshot of every page under artifacts/ (git-ignored). A deep link as a freshly
+started server's first request. A reload (during a training too) keeps the visitor's model;
+a share link gives two browsers the same solo, byte for byte; a run waiting for the
+trainer says when it starts and ends; on a phone the sidebar closes after a page is chosen.
 Playwright's own browser download does not work here, so the test drives /usr/bin/chromium
 (`.ci/run` installs it); without it the test fails and says so.
 """
@@ -10,6 +13,7 @@ Playwright's own browser download does not work here, so the test drives /usr/bi
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -31,6 +35,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 90_000
+HEADING_WATCH = """() => {
+  window.headingMissing = 0;
+  new MutationObserver(() => {
+    if (!document.querySelector('h1')) window.headingMissing += 1;
+  }).observe(document.body, {childList: true, subtree: true});
+}"""
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -61,8 +71,14 @@ def wait_until_healthy(url: str, server: subprocess.Popen, log: Path, timeout: f
 @pytest.fixture
 def server(tmp_path):
     """`streamlit run streamlit_app.py` offline on a free port; always stopped afterwards."""
+    yield from run_server(tmp_path)
+
+
+def run_server(tmp_path, **settings):
+    """Start the server with extra environment ``settings``; yield its URL; stop it."""
     port = free_port()
     env = {**os.environ, "JAZZCORE_OFFLINE": "1", "JAZZCORE_CACHE": str(tmp_path / "cache")}
+    env.update(settings)
     log = tmp_path / "streamlit.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -121,9 +137,8 @@ def shot(page, name: str) -> Path:
 
 
 @pytest.fixture
-def page(request):
-    """A page of Debian's Chromium under Playwright; on a failure its screenshot is saved
-    as artifacts/failed-<test>.png. Always closed afterwards."""
+def browser(request):
+    """Debian's Chromium under Playwright; always closed afterwards."""
     if not CHROMIUM.is_file():
         pytest.fail(
             f"Chromium is not installed at {CHROMIUM}: apt-get install chromium (.ci/run does), "
@@ -135,15 +150,35 @@ def page(request):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            failures = request.session.testsfailed
-            yield page
-            if request.session.testsfailed > failures:
-                page.screenshot(
-                    path=str(ARTIFACTS / f"failed-{request.node.name}.png"), full_page=True
-                )
+            yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def page(request, browser):
+    """A page of its own browser context (a visitor); on a failure its screenshot is saved
+    as artifacts/failed-<test>.png."""
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    failures = request.session.testsfailed
+    yield page
+    if request.session.testsfailed > failures:
+        page.screenshot(path=str(ARTIFACTS / f"failed-{request.node.name}.png"), full_page=True)
+
+
+def visitor(browser, errors: list[str], **options):
+    """Another visitor: a browser context of their own, its page errors collected."""
+    page = browser.new_context(
+        **({"viewport": {"width": 1400, "height": 1000}} | options)
+    ).new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return page
+
+
+def audio_bytes(page) -> bytes:
+    """The bytes of the page's solo, fetched as the browser's player does."""
+    src = page.locator("audio").get_attribute("src")
+    return page.request.get(src).body()
 
 
 def test_train_generate_and_hear_in_chromium(server, page):
@@ -155,11 +190,14 @@ def test_train_generate_and_hear_in_chromium(server, page):
         timeout=TIMEOUT_MS
     )
     page.get_by_text("Unique values (n_values)").wait_for(timeout=TIMEOUT_MS)
-    # A newcomer hears a solo within 60 s with nothing configured.
+    # A newcomer hears a solo within 60 s with nothing configured; the heading stays put
+    # while the quick model trains (nothing of the page is lost meanwhile).
+    page.evaluate(HEADING_WATCH)
     page.get_by_role("button", name="▶ Hear a solo").click()
     page.locator("audio").wait_for(state="attached", timeout=60_000)
     assert time.monotonic() - opened < 60
     wait_for_idle(page)
+    assert page.evaluate("window.headingMissing") == 0
     shot(page, "home")
 
     open_page(page, "Data", "📊 Data: from a solo to X and Y")
@@ -187,7 +225,7 @@ def test_train_generate_and_hear_in_chromium(server, page):
     page.get_by_role("button", name="▶ Train").click()
     page.get_by_text("Trained 3 epochs").wait_for(timeout=TIMEOUT_MS)
     wait_for_idle(page)
-    assert page.get_by_text("Model ready: n_a = 64").count() == 1
+    assert page.get_by_text("Model ready: n_a = 64, ").count() == 1
     shot(page, "train")
 
     open_page(page, "Generate", "🎼 Generate a solo")
@@ -243,3 +281,133 @@ def test_a_deep_link_first_goes_through_the_app(server, page):
     assert page.get_by_text("Model ready: n_a = 64").count() == 1
     assert not page.get_by_test_id("stException").count(), "a page showed a traceback"
     assert not errors, errors
+
+
+def hear_a_solo(page) -> None:
+    page.get_by_role("button", name="▶ Hear a solo").click()
+    page.locator("audio").wait_for(state="attached", timeout=TIMEOUT_MS)
+    wait_for_idle(page)
+
+
+def test_a_reload_keeps_the_visitors_model_even_during_a_training(server, page):
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server, timeout=TIMEOUT_MS)
+    hear_a_solo(page)
+    assert "?v=" in page.url  # the visitor's token, in the address
+    token = page.url.split("v=")[1]
+    page.reload()
+    page.locator("audio").wait_for(state="attached", timeout=TIMEOUT_MS)  # the solo is back
+    page.get_by_text("Model ready: n_a = 64").wait_for(timeout=TIMEOUT_MS)
+    assert page.url.endswith(f"v={token}")
+    # the Generate page's address opened directly: the model is there, nothing to train
+    page.goto(f"{server}/generate?v={token}", timeout=TIMEOUT_MS)
+    page.get_by_text("Model ready: n_a = 64").wait_for(timeout=TIMEOUT_MS)
+    wait_for_idle(page)
+    assert page.get_by_role("button", name="Quick train").count() == 0
+    assert page.get_by_text("No model yet").count() == 0
+    # A training, then a reload in the middle of it: the page follows the same run.
+    open_page(page, "Train", "🏋️ Train the LSTM")
+    epochs = page.get_by_label("epochs", exact=True)
+    epochs.fill("5000")
+    epochs.press("Tab")
+    page.get_by_role("button", name="▶ Train").click()
+    page.get_by_text("Training: epoch").wait_for(timeout=TIMEOUT_MS)
+    page.reload()
+    page.get_by_text("Training: epoch").wait_for(timeout=TIMEOUT_MS)
+    assert page.get_by_label("epochs", exact=True).input_value() == "5000"  # settings kept
+    page.get_by_role("button", name="■ Stop").click()
+    page.get_by_text("Stopped after").wait_for(timeout=TIMEOUT_MS)
+    page.reload()
+    page.get_by_text("Stopped after").wait_for(timeout=TIMEOUT_MS)
+    wait_for_idle(page)
+    stopped = page.get_by_text(re.compile(r"Model ready: n_a = 64, \d+ values, \d+ epochs"))
+    assert stopped.count() == 1 and "100 epochs" not in stopped.inner_text()  # the run's model
+    assert not page.get_by_test_id("stException").count() and not errors
+
+
+def test_a_share_link_gives_two_browsers_the_same_solo(server, browser):
+    errors: list[str] = []
+    teacher = visitor(browser, errors)
+    teacher.goto(f"{server}/generate", timeout=TIMEOUT_MS)
+    teacher.get_by_role("button", name="Quick train").click()
+    teacher.locator("audio").wait_for(state="attached", timeout=TIMEOUT_MS)
+    wait_for_idle(teacher)
+    # Nothing of the wait stays above the solo.
+    assert teacher.get_by_text("No model yet").count() == 0
+    assert teacher.get_by_role("button", name="Quick train").count() == 0
+    seed = teacher.get_by_label("seed", exact=True)
+    seed.fill("5")
+    seed.press("Tab")
+    teacher.get_by_text("seed=5").wait_for(timeout=TIMEOUT_MS)  # the link follows the settings
+    wait_for_idle(teacher)
+    link = teacher.locator("code").filter(has_text="share=1").inner_text().strip()
+    assert "v=" not in link  # it shares the settings, not the teacher's work
+    played = audio_bytes(teacher)
+    assert played[:4] == b"RIFF"
+    heard = []
+    for _ in range(2):  # two students, each in a browser context of their own
+        student = visitor(browser, errors)
+        student.goto(link, timeout=TIMEOUT_MS)
+        student.locator("audio").wait_for(state="attached", timeout=TIMEOUT_MS)
+        wait_for_idle(student)
+        assert student.get_by_label("seed", exact=True).input_value() == "5"
+        assert "share=" not in student.url and "v=" in student.url  # a token of their own
+        heard.append(audio_bytes(student))
+        assert not student.get_by_test_id("stException").count()
+    assert heard[0] == heard[1] == played  # the same solo, byte for byte
+    assert not errors
+
+
+def test_a_waiting_run_says_when_it_starts_and_ends(tmp_path, browser):
+    """With one place on the trainer for long runs, a second student's run waits and says
+    when it starts and ends; the first student's run stops when their page is closed."""
+    errors: list[str] = []
+    generator = run_server(tmp_path, JAZZCORE_TRAINING_PLACES="1")
+    url = next(generator)
+    try:
+        first, second = visitor(browser, errors), visitor(browser, errors)
+        for student in (first, second):
+            student.goto(f"{url}/train", timeout=TIMEOUT_MS)
+            student.get_by_role("heading", name="🏋️ Train the LSTM").wait_for(timeout=TIMEOUT_MS)
+            wait_for_idle(student)
+            epochs = student.get_by_label("epochs", exact=True)
+            epochs.fill("5000")
+            epochs.press("Tab")
+            student.get_by_role("button", name="▶ Train").click()
+        first.get_by_text("Training: epoch").wait_for(timeout=TIMEOUT_MS)
+        waiting = second.get_by_text(
+            re.compile(r"Waiting for the trainer: it starts in about \d+ (s|min) and ends in about")
+        )
+        waiting.wait_for(timeout=TIMEOUT_MS)
+        shot(second, "waiting_for_the_trainer")
+        # The first student closes their page: within seconds their run is cancelled and
+        # the second student's starts.
+        first.context.close()
+        second.get_by_text("Training: epoch").wait_for(timeout=30_000)
+        second.get_by_role("button", name="■ Stop").click()
+        second.get_by_text("Stopped after").wait_for(timeout=TIMEOUT_MS)
+        assert not second.get_by_test_id("stException").count() and not errors
+    finally:
+        next(generator, None)
+
+
+def test_on_a_phone_the_sidebar_closes_after_a_page_is_chosen(server, browser):
+    errors: list[str] = []
+    phone = visitor(browser, errors, viewport={"width": 390, "height": 844}, has_touch=True)
+    phone.goto(server, timeout=TIMEOUT_MS)
+    phone.get_by_role("button", name="▶ Hear a solo").wait_for(timeout=TIMEOUT_MS)
+    sidebar = phone.get_by_test_id("stSidebar")
+    assert sidebar.get_attribute("data-collapsed") == "true"  # closed at first
+    phone.get_by_test_id("stExpandSidebarButton").click()
+    phone.wait_for_timeout(500)
+    assert sidebar.get_attribute("data-collapsed") == "false"
+    phone.get_by_test_id("stSidebarNav").get_by_role("link", name="Generate").click()
+    phone.get_by_role("heading", name="🎼 Generate a solo").wait_for(timeout=TIMEOUT_MS)
+    phone.wait_for_timeout(500)
+    assert sidebar.get_attribute("data-collapsed") == "true"  # the page is not covered
+    phone.get_by_role("button", name="Quick train").click()  # reachable: nothing over it
+    phone.locator("audio").wait_for(state="attached", timeout=TIMEOUT_MS)
+    wait_for_idle(phone)
+    shot(phone, "generate_phone")
+    assert not phone.get_by_test_id("stException").count() and not errors

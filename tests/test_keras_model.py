@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 
 from jazzcore.errors import ParameterError  # noqa: E402
 from jazzcore.model import TrainConfig  # noqa: E402
-from jazzcore.network import forward, init_weights, loss_and_grads  # noqa: E402
+from jazzcore.network import forward, init_weights, loss_and_grads, one_hot_indices  # noqa: E402
 from jazzcore.sample import predict_and_sample  # noqa: E402
 from jazzcore.training import Adam, check_data  # noqa: E402
 
@@ -129,6 +129,60 @@ def test_one_training_step_equals_keras(keras, jm, metheny_xy, course_model):
         differs = np.abs(ours - theirs) > 1e-5
         assert differs.mean() < 1e-3 and np.abs(ours - theirs).max() <= 0.02
         assert np.abs(ours - before).max() == pytest.approx(0.01, rel=1e-3)
+
+
+def test_the_tensorflow_engine_outputs_every_step_as_djmodel(
+    jm, metheny_xy, metheny_model, course_model
+):
+    """The TensorFlow engine's graph (jazzcore.engines.tf_math), on the indices of X's rows,
+    gives the course's graph's 30 outputs."""
+    from jazzcore.engines import tf_math
+
+    X, _, _ = metheny_xy
+    jm.set_weights(
+        metheny_model.weights, course_model.get_layer("LSTM_cell"), course_model.get_layer("densor")
+    )
+    keras_out = np.stack(course_model.predict([X, zeros(60), zeros(60)], verbose=0))
+    x = one_hot_indices(np.ascontiguousarray(X.swapaxes(0, 1))).astype(np.int32)
+    ours = tf_math.probabilities(list(metheny_model.weights), x).numpy()
+    np.testing.assert_allclose(ours, keras_out, atol=1e-5)
+
+
+def test_one_tensorflow_engine_step_equals_keras(keras, jm, metheny_xy, course_model):
+    """Same initial weights → the TensorFlow engine's loss, gradients and Adam update are
+    Keras's (the course's loss without the empty last step, as above)."""
+    import tensorflow as tf
+
+    from jazzcore.engines import tf_math
+
+    X, Y, _ = metheny_xy
+    Xt, Yt = check_data(X, Y)
+    x, y = (one_hot_indices(a).astype(np.int32) for a in (Xt, Yt))
+    weights = init_weights(78, 64, seed=11)
+    cell, densor = course_model.get_layer("LSTM_cell"), course_model.get_layer("densor")
+    jm.set_weights(weights, cell, densor)
+    variables = cell.trainable_variables + densor.trainable_variables
+    with tf.GradientTape() as tape:
+        outputs = course_model([X, zeros(60), zeros(60)], training=True)
+        loss = sum(
+            tf.reduce_mean(keras.losses.categorical_crossentropy(Y[t], outputs[t]))
+            for t in range(29)
+        )
+    keras_grads = tape.gradient(loss, variables)
+    per_step, _, _, grads = tf_math.loss_and_grads(list(weights), x, y, np.float32(60))
+    assert float(loss) == pytest.approx(float(tf.reduce_sum(per_step)), rel=1e-5)
+    for ours, theirs in zip(grads, keras_grads, strict=True):
+        ours = ours.numpy()
+        np.testing.assert_allclose(ours, theirs.numpy(), atol=1e-5 * np.abs(ours).max())
+
+    jm.course_optimizer(TrainConfig()).apply_gradients(zip(keras_grads, variables, strict=True))
+    ours = [tf.Variable(w) for w in weights]
+    tf_math.TFAdam(ours, TrainConfig()).step(grads)
+    after = jm.get_weights(cell, densor)
+    # as for NumPy above: a gradient within rounding of zero moves by ±lr either way
+    for mine, theirs in zip(tf_math.as_weights(ours), after, strict=True):
+        differs = np.abs(mine - theirs) > 1e-5
+        assert differs.mean() < 1e-3 and np.abs(mine - theirs).max() <= 0.02
 
 
 def test_inference_model_greedy_equals_the_sampler(jm, metheny_model):

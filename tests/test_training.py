@@ -10,7 +10,13 @@ import pytest
 
 from jazzcore.dataset import Vocabulary
 from jazzcore.errors import ParameterError
-from jazzcore.model import DataShape, JazzModel, TrainConfig, parameter_counts
+from jazzcore.model import (
+    MAX_WINDOW_STEPS,
+    DataShape,
+    JazzModel,
+    TrainConfig,
+    parameter_counts,
+)
 from jazzcore.network import forward, init_weights, loss_and_grads
 from jazzcore.runtime import one_blas_thread
 from jazzcore.training import Adam, check_data, train
@@ -224,14 +230,13 @@ def test_settings_keep_python_numbers():
 
 
 def test_a_run_too_big_for_memory_is_refused_before_it_starts():
-    # 1000 · 25 · 1024 = 25.6 million activations > MAX_ACTIVATIONS; 60 · 30 · 64 fits.
-    big = TrainConfig(n_a=1024, epochs=1)
-    big.check_size(1000, 24)
+    # A batch trains in chunks of chunk_windows (tests/test_engines.py), so m grows only the
+    # windows' index arrays: m · Tx ≤ MAX_WINDOW_STEPS (800 MB of int32 x and y).
+    config = TrainConfig(n_a=1024, epochs=1)
+    config.check_size(1000, 25)  # 25.6 million activations: chunks of 10 windows
+    config.check_size(MAX_WINDOW_STEPS // 25, 25)
     with pytest.raises(ParameterError, match="too big"):
-        big.check_size(1000, 25)
-    X = np.zeros((1000, 25, 2), np.float32)
-    with pytest.raises(ParameterError, match="too big"):
-        train(X, X.swapaxes(0, 1), ["C,0.250", "R,0.250"], big)
+        config.check_size(MAX_WINDOW_STEPS // 25 + 1, 25)
 
 
 def test_mismatched_x_and_y_are_refused(metheny_xy):

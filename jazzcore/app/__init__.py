@@ -2,11 +2,19 @@
 
 Not part of the music/model library (nothing in jazzcore imports it); it calls the library.
 
-* :mod:`.jobs` — trainings in background threads and the server's queue of them.
-* :mod:`.generation` — the run a training job does, the Generate page's settings and the
-  whole path sampled values → notes → MIDI → audio, metrics and piano roll.
+* :mod:`.jobs` — a training run (RunSpec: data and settings, its cost), a page's handle on
+  it (TrainingJob: status, epochs, estimate, Stop).
+* :mod:`.scheduler` — the fair trainer's policy: one run computes at a time, quick runs
+  first, long runs in turns.
+* :mod:`.worker` — where runs compute: the trainer process (or threads, in tests).
+* :mod:`.trainer` — the server's trainer: budget, shared runs, departed visitors, estimates.
+* :mod:`.visitors` — whose work is whose: tokens, work kept across reloads, within bounds.
+* :mod:`.links` — share links: a solo as query parameters.
+* :mod:`.generation` — the run a page trains, the Generate page's settings and the whole
+  path sampled values → notes → MIDI → audio, metrics and piano roll.
 * :mod:`.views` — tables and figures (vocabulary, sampled values, metrics, charts, graphs).
 * :mod:`.uploads` — an uploaded music file, checked and stored.
-* :mod:`.session` — the Streamlit side shared by the pages: the corpus picker, the user's
-  models, starting and following a training. The only module here that imports Streamlit.
+* :mod:`.session` — the Streamlit side shared by the pages: the visitor, the corpus picker,
+  their models, starting and following a training. The only module here that imports
+  Streamlit.
 """

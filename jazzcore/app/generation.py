@@ -7,15 +7,14 @@ No Streamlit here: :mod:`jazzcore.app.session` and the pages call these.
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
 
 from jazzcore.audio import RenderedAudio, render_audio
 from jazzcore.dataset import Corpus
-from jazzcore.errors import ParameterError
+from jazzcore.errors import ParameterError, check_int
 from jazzcore.generate import (
     COURSE_TY,
     GenerationReport,
@@ -23,20 +22,26 @@ from jazzcore.generate import (
     generate_music,
     register_of,
 )
-from jazzcore.model import JazzModel, TrainConfig
+from jazzcore.model import MAX_SEED, JazzModel, TrainConfig
 from jazzcore.pianoroll import piano_roll
 from jazzcore.postprocess import COURSE, COURSE_LAYOUT, FAITHFUL, MEASURE_LAYOUT, RAW
 from jazzcore.quality import QualityTable, quality_table
 from jazzcore.sample import check_Ty
-from jazzcore.training import train
+
+from .jobs import RunSpec
 
 # ---------------------------------------------------------------------------------------
 # Training
 
 QUICK_EPOCHS = 100
-"""Epochs of the Home page's and Generate page's quick training (NumPy: about 1–2 s)."""
+"""Epochs of the quick model (Hear a solo, Quick train): about 0.7 s of the trainer."""
 
-QUICK_TRAINING = TrainConfig(epochs=QUICK_EPOCHS)
+APP_ENGINE = "numpy"
+"""The engine of every run the app trains: one core, no start-up. The server shares its
+trainer between the visitors' runs, one epoch at a time (:mod:`jazzcore.app.scheduler`);
+an engine that takes every core would take them from the pages and the other runs."""
+
+QUICK_TRAINING = TrainConfig(epochs=QUICK_EPOCHS, engine=APP_ENGINE)
 """The quick training: the course's settings (n_a = 64, learning rate 0.01, seed 0)."""
 
 TRAINING_WINDOWS = 60
@@ -52,19 +57,30 @@ def training_run(
     *,
     m: int = TRAINING_WINDOWS,
     Tx: int = TRAINING_STEPS,
-) -> Callable[..., JazzModel]:
-    """The call a :class:`~jazzcore.app.jobs.TrainingJob` runs: ``jazzcore.training.train``
-    on the corpus's X (m, Tx, n_values) and Y (Tx, m, n_values), windows drawn with the
-    config's seed.
+) -> RunSpec:
+    """The run a training job does: ``jazzcore.training.train`` on the corpus's X (m, Tx,
+    n_values) and Y (Tx, m, n_values), windows drawn with the config's seed, as a
+    :class:`~jazzcore.app.jobs.RunSpec` (the trainer process rebuilds X and Y from it).
 
-    The size is checked and X, Y are drawn here, so a run too big for memory or a window
-    too long for the corpus raises its one-line error at once, before the job waits in
-    the queue (a bad setting already failed when the TrainConfig was made). The model
-    records the corpus's source.
+    The run uses the NumPy engine (APP_ENGINE), whatever ``config.engine`` says.
+    Checked here, so that a run too big for memory or a window too long for the corpus
+    raises its one-line error at once, before the job waits in the queue (a bad setting
+    already failed when the TrainConfig was made). The model records the corpus's source.
     """
+    config = dataclasses.replace(config, engine=APP_ENGINE)
     config.check_size(m, Tx)
-    X, Y = corpus.xy(m, Tx, config.seed)
-    return functools.partial(train, X, Y, corpus.vocabulary, config, source=corpus.source)
+    spec = RunSpec(
+        tuple(corpus.values),
+        tuple(corpus.solo_lengths),
+        corpus.vocabulary,
+        int(m),
+        int(Tx),
+        config,
+        corpus.source,
+    )
+    spec.check_memory()
+    corpus.xy(spec.m, spec.Tx, config.seed)  # m, Tx and the windows, as train() will see them
+    return spec
 
 
 # ---------------------------------------------------------------------------------------
@@ -97,6 +113,12 @@ def corpus_chord_sets(n_measures: int, count: int = DEFAULT_SETS) -> list[int]:
     course's sets 1–5 of Metheny's 18 measures are indices 0–4; the lead sheets' first
     ``count`` instead of all 47, so the piece stays short."""
     return course_chord_sets(n_measures)[: max(1, int(count))]
+
+
+def available_chord_sets(corpus: Corpus) -> int:
+    """How many chord sets the app offers for the corpus: the course's sets, at most
+    MAX_APP_SETS."""
+    return len(corpus_chord_sets(len(corpus.chords), MAX_APP_SETS))
 
 
 @dataclass(frozen=True)
@@ -146,6 +168,8 @@ class GenerationSettings:
             raise ParameterError(f"layout = '{self.layout}': use {', '.join(LAYOUTS)}.")
         if self.Ty is not None:
             check_Ty(self.Ty)
+        check_int("seed", self.seed, 0, MAX_SEED)
+        check_int("chord sets", self.chord_sets, 1, MAX_APP_SETS)
 
     @classmethod
     def the_course(cls, **settings) -> GenerationSettings:
@@ -174,6 +198,7 @@ class GenerationSettings:
         if self.chord_source == "progression":
             kwargs["progression"] = self.progression
         else:
+            check_int("chord sets", self.chord_sets, 1, available_chord_sets(corpus))
             kwargs["chords"] = corpus
             kwargs["chord_sets"] = corpus_chord_sets(len(corpus.chords), self.chord_sets)
         return kwargs

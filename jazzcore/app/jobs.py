@@ -1,175 +1,268 @@
-"""Training runs in background threads, and the server's queue of them. No Streamlit here.
+"""What a training run is, what it costs, and how a page follows it. No Streamlit here.
 
-* :class:`TrainingSlots` — at most N trainings run at once on the server; the others wait
-  in a first-come queue and can show their position.
-* :class:`TrainingJob` — one user's training run in its own thread: a page reads its
-  progress to draw the live chart, Stop asks it to end after the epoch, and the weights
-  trained so far are kept whatever the page does meanwhile (rerun, page switch, Stop).
+* :class:`RunSpec` — a run described by its data and settings (the corpus's values, m, Tx,
+  the TrainConfig): small, picklable (it travels to the trainer process), callable (it
+  trains), with a :attr:`~RunSpec.key` shared by every identical run (same settings → same
+  weights, so the class can share one).
+* :func:`predicted_epoch_seconds` — the cost model the budget and the estimates use.
+* :class:`TrainingJob` — a page's handle on a run the :mod:`.trainer` runs: status, the
+  epochs so far (the live chart), the model, the estimate of the time left, Stop.
+* :func:`finish_times` — when each run ends if the trainer shares itself between them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
-import os
+import math
 import threading
 import time
-import weakref
-from collections import deque
-from collections.abc import Callable, Hashable
-from dataclasses import InitVar, dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
-from jazzcore.errors import JazzcoreError
-from jazzcore.model import JazzModel
-
-
-def max_concurrent_trainings() -> int:
-    """How many trainings may run at once (``$JAZZCORE_MAX_TRAININGS``, default 1 on 2 cores)."""
-    try:
-        return max(1, int(os.environ.get("JAZZCORE_MAX_TRAININGS", "1")))
-    except ValueError:
-        return 1
-
-
-class TrainingSlots:
-    """A bounded number of running trainings and a first-come queue for the rest.
-
-    Each caller holds a ticket (any hashable). ``position(ticket)`` is 0 while it runs and
-    1, 2, … while it waits; ``acquire`` blocks until the ticket is first in line and a slot
-    is free. Shared by all sessions of one server (the app keeps one in ``st.cache_resource``).
-    """
-
-    def __init__(self, capacity: int = 1):
-        self.capacity = capacity
-        self._cond = threading.Condition()
-        self._running: set[Hashable] = set()
-        self._waiting: deque[Hashable] = deque()
-
-    def position(self, ticket: Hashable) -> int | None:
-        """0 while running, 1, 2, … while waiting, None when neither."""
-        with self._cond:
-            if ticket in self._running:
-                return 0
-            if ticket in self._waiting:
-                return self._waiting.index(ticket) + 1
-            return None
-
-    @property
-    def running(self) -> int:
-        with self._cond:
-            return len(self._running)
-
-    @property
-    def waiting(self) -> int:
-        with self._cond:
-            return len(self._waiting)
-
-    def acquire(
-        self,
-        ticket: Hashable,
-        cancelled: Callable[[], bool] = lambda: False,
-        poll_s: float = 0.1,
-    ) -> bool:
-        """Wait for a slot; False if ``cancelled()`` became true while waiting."""
-        with self._cond:
-            self._waiting.append(ticket)
-            try:
-                while not (self._waiting[0] == ticket and len(self._running) < self.capacity):
-                    if cancelled():
-                        return False
-                    self._cond.wait(poll_s)
-                self._running.add(ticket)
-                return True
-            finally:
-                if ticket in self._waiting:
-                    self._waiting.remove(ticket)
-                self._cond.notify_all()
-
-    def release(self, ticket: Hashable) -> None:
-        with self._cond:
-            self._running.discard(ticket)
-            self._cond.notify_all()
+from jazzcore.dataset import Vocabulary, data_processing
+from jazzcore.errors import ParameterError
+from jazzcore.model import JazzModel, TrainConfig
+from jazzcore.training import train
 
 
 @dataclass(frozen=True)
 class EpochRecord:
     """One epoch of a training run: epoch (1-based), loss (the sum over the Tx steps of the
     mean cross-entropy, nats), per-step losses (Tx floats, nats), accuracy (share, 0–1, of
-    the non-empty steps whose likeliest value is the right one)."""
+    the non-empty steps whose likeliest value is the right one), seconds (the trainer's
+    time spent on this epoch, s; 0 when unknown)."""
 
     epoch: int
     loss: float
     per_step_loss: tuple[float, ...]
     accuracy: float
+    seconds: float = 0.0
 
     @classmethod
-    def from_info(cls, info: dict) -> EpochRecord:
-        """From the dict ``jazzcore.training.train`` passes to ``on_epoch``."""
+    def from_info(cls, info: dict, seconds: float = 0.0) -> EpochRecord:
+        """From the dict ``jazzcore.training.train`` passes to ``on_epoch`` (or a model's
+        history read from a file, which may not keep the per-step losses)."""
         return cls(
             int(info["epoch"]),
             float(info["loss"]),
-            tuple(float(x) for x in info["per_step_loss"]),
-            float(info["accuracy"]),
+            tuple(float(x) for x in info.get("per_step_loss", ())),
+            float(info.get("accuracy", 0.0)),
+            float(seconds),
         )
 
 
-_ticket_numbers = itertools.count(1)
+# ---------------------------------------------------------------------------------------
+# What a run costs
+
+STEP_SECONDS = 45e-6
+"""Seconds of Python and NumPy overhead per time step of an epoch (measured, 2-core VM)."""
+REFERENCE_STEP = (1_582_080, 343e-6)
+"""(m · n_a · (4 n_a + n_values), seconds per step beyond the overhead) of the course's run
+(60 windows, n_a = 64, 156 values): 11.7 ms an epoch of 30 steps."""
+MAX_ACTIVATIONS = 4_000_000
+"""m · Tx · n_a a run may have on this shared server (about 160 MB while an epoch runs)."""
+MAX_ONE_HOT = 4_000_000
+"""m · Tx · n_values a run may have (X and Y: 32 MB)."""
+SCALING = 0.8
+"""Bigger products use the CPU better: the seconds grow as the 0.8 power of the work."""
 
 
-class SessionToken:
-    """Lives in one user's ``st.session_state`` for as long as the session does: a
-    :class:`TrainingJob` owned by it notices when the user has gone."""
+def predicted_epoch_seconds(m: int, Tx: int, n_a: int, n_values: int) -> float:
+    """Seconds one epoch takes on one free core, from the products of a time step:
+    the gates (m × n_a by n_a × 4 n_a) and the softmax (m × n_a by n_a × n_values),
+    forward and back. Within 1.5× of measured runs from n_a = 8 to 1024 (bench/app.py
+    measures the real time; the trainer corrects its predictions by what it measures)."""
+    work, seconds = REFERENCE_STEP
+    flops = m * n_a * (4 * n_a + n_values)
+    return Tx * (STEP_SECONDS + seconds * (flops / work) ** SCALING)
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
+class RunSpec:
+    """A training run: ``jazzcore.training.train`` on windows of a corpus.
+
+    values, lengths: the corpus's grammar values and the length of each of its solos (no
+    window crosses from one solo into the next); vocabulary: the corpus's Vocabulary.
+    m, Tx: windows and time steps (the course: 60 and 30), drawn with ``config.seed``.
+    config: the TrainConfig. source: the corpus's source record, kept in the model.
+    Calling it trains: ``spec(on_epoch=…, should_stop=…)`` returns the JazzModel.
+    """
+
+    values: tuple[str, ...]
+    lengths: tuple[int, ...]
+    vocabulary: Vocabulary
+    m: int
+    Tx: int
+    config: TrainConfig
+    source: object = None
+
+    @property
+    def epochs(self) -> int:
+        return self.config.epochs
+
+    @property
+    def key(self) -> str:
+        """The same for two runs that train the same weights (SHA-256 of data and settings)."""
+        text = "\n".join(
+            [
+                self.vocabulary.fingerprint(),
+                ",".join(map(str, self.lengths)),
+                "\x1f".join(self.values),
+                f"m={self.m} Tx={self.Tx} {self.config!r}",
+            ]
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @property
+    def activations(self) -> int:
+        """m · Tx · n_a: the states and gates an epoch stores (about 40 bytes each)."""
+        return self.m * self.Tx * self.config.n_a
+
+    @property
+    def one_hot_values(self) -> int:
+        """m · Tx · n_values: the size of X (and of Y), 4 bytes each."""
+        return self.m * self.Tx * len(self.vocabulary)
+
+    def check_memory(self) -> None:
+        """A one-line ParameterError if the run is too big for this shared server's memory."""
+        if self.activations > MAX_ACTIVATIONS:
+            raise ParameterError(
+                f"m · Tx · n_a = {self.m:,} · {self.Tx:,} · {self.config.n_a:,} = "
+                f"{self.activations:,} is more than this shared server trains at once "
+                f"({MAX_ACTIVATIONS:,}): choose fewer windows, time steps or units."
+            )
+        if self.one_hot_values > MAX_ONE_HOT:
+            raise ParameterError(
+                f"m · Tx · n_values = {self.one_hot_values:,} is more than this shared server "
+                f"holds for one run ({MAX_ONE_HOT:,}): choose fewer windows or time steps."
+            )
+
+    def epoch_seconds(self) -> float:
+        """Predicted seconds per epoch on a free core (:func:`predicted_epoch_seconds`)."""
+        return predicted_epoch_seconds(self.m, self.Tx, self.config.n_a, len(self.vocabulary))
+
+    def __call__(
+        self,
+        on_epoch: Callable[[dict], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> JazzModel:
+        X, Y, _ = data_processing(
+            self.values,
+            self.vocabulary.values_indices,
+            self.m,
+            self.Tx,
+            self.config.seed,
+            lengths=self.lengths,
+        )
+        return train(
+            X,
+            Y,
+            self.vocabulary,
+            self.config,
+            on_epoch=on_epoch,
+            should_stop=should_stop,
+            source=self.source,
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# Estimates
+
+
+def finish_times(
+    remaining: Sequence[float], *, ahead: float = 0.0, admitted: int | None = None
+) -> list[float]:
+    """Seconds until each run ends when the trainer shares itself equally between the
+    runs it has admitted (round-robin time slices), the runs in order of arrival.
+
+    remaining: each run's seconds of work left, running runs first, then waiting ones.
+    ahead: seconds of work that goes before all of them (quick runs have their own lane).
+    admitted: how many runs share the trainer at once (None: all); a waiting run starts
+    when an admitted one ends.
+    """
+    left = [max(0.0, r) for r in remaining]
+    done = [0.0] * len(left)
+    capacity = len(left) if admitted is None else max(1, admitted)
+    active = list(range(min(capacity, len(left))))
+    waiting = list(range(len(active), len(left)))
+    now = ahead
+    while active:
+        step = min(left[i] for i in active)
+        now += step * len(active)
+        for i in active:
+            left[i] -= step
+        for i in [i for i in active if left[i] <= 1e-12]:
+            active.remove(i)
+            done[i] = now
+            if waiting:
+                active.append(waiting.pop(0))
+    return done
+
+
+def duration_text(seconds: float) -> str:
+    """'4 s', '40 s', '3 min': seconds rounded up to what a person reads."""
+    if seconds < 60:
+        return f"{max(1, math.ceil(seconds))} s"
+    return f"{math.ceil(seconds / 60)} min"
+
+
+def describe_seconds(seconds: float) -> str:
+    """'about 4 s', 'about 3 min'."""
+    return "about " + duration_text(seconds)
+
+
+# ---------------------------------------------------------------------------------------
+# A page's handle on a run
+
+_job_numbers = itertools.count(1)
+
+
+@dataclass(eq=False)
 class TrainingJob:
-    """A training run in a background thread that never touches Streamlit.
+    """A training run as the pages see it; the :class:`~jazzcore.app.trainer.Trainer` runs
+    it and writes here (from its own threads), the pages only read and call :meth:`stop`.
 
-    run: called as ``run(on_epoch=…, should_stop=…)``, returns the trained model.
-    epochs: how many the run is asked for (the progress bar's end).
-    quick: a quick run the app started for a newcomer (Hear a solo, Quick train), not one
-    the user set up on the Train page.
-    status: 'queued', 'running', 'done', 'stopped' or 'failed'; history, model, error,
-    started_at, finished_at (``time.time()`` seconds) are read by the page.
-    owner: an object living in the user's session (a :class:`SessionToken`); the job holds
-    it weakly, and once the session is gone (the user left) a queued job leaves the queue
-    and a running one stops after its epoch, freeing the trainer for the others.
+    run: a :class:`RunSpec` (or, in tests, any ``run(on_epoch=…, should_stop=…)``).
+    epochs: how many the run is asked for. quick: the app started it for a newcomer (Hear a
+    solo, Quick train). shared: one run for everyone who asks for the same settings.
+    status: 'queued', 'running', 'done', 'stopped' or 'failed'. history: EpochRecords.
+    model, error, started_at, finished_at (``time.time()``). stop_reason: why it stopped
+    early ('stop', 'gone', 'limit', 'shutdown'). lane: 'short' (runs before the long runs)
+    or 'long' (sharing the trainer in time slices). admitted: a long run the trainer is
+    sharing itself with (others wait for a place). left_s, starts_in_s: the estimate.
+    sharing: runs sharing the trainer now.
     """
 
     run: Callable[..., JazzModel]
-    slots: TrainingSlots
     epochs: int
     quick: bool = False
+    shared: bool = False
     status: str = "queued"
     history: list[EpochRecord] = field(default_factory=list)
     model: JazzModel | None = None
     error: str | None = None
     started_at: float | None = None
     finished_at: float | None = None
-    ticket: int = field(default_factory=lambda: next(_ticket_numbers))
-    owner: InitVar[object | None] = None
+    stop_reason: str | None = None
+    lane: str = "long"
+    admitted: bool = False
+    left_s: float | None = None
+    starts_in_s: float | None = None
+    sharing: int = 1
+    number: int = field(default_factory=lambda: next(_job_numbers))
+    predicted_epoch_s: float = 0.0
+    submitted_at: float = field(default_factory=time.time)
 
-    def __post_init__(self, owner: object | None) -> None:
-        self._owner = weakref.ref(owner) if owner is not None else None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._work, name=f"training-{self.ticket}", daemon=True
-        )
-
-    def start(self) -> TrainingJob:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Ask the run to end after the current epoch; the weights so far are kept."""
-        self._stop.set()
+    def __post_init__(self) -> None:
+        self._ended = threading.Event()
+        self._cancel: Callable[[TrainingJob, str], None] | None = None
 
     @property
-    def stop_requested(self) -> bool:
-        return self._stop.is_set()
+    def ticket(self) -> int:
+        return self.number
 
-    def _cancelled(self) -> bool:
-        """Stop was pressed, or the session that started the job is gone."""
-        return self._stop.is_set() or (self._owner is not None and self._owner() is None)
+    # -- the pages ---------------------------------------------------------------------
 
     @property
     def active(self) -> bool:
@@ -177,56 +270,99 @@ class TrainingJob:
         return self.status in ("queued", "running")
 
     @property
-    def queue_position(self) -> int | None:
-        return self.slots.position(self.ticket)
+    def stop_requested(self) -> bool:
+        return self.stop_reason is not None
 
     @property
     def progress(self) -> float:
         """Share of the asked epochs done, 0–1."""
         return min(1.0, len(self.history) / self.epochs)
 
+    @property
+    def busy_seconds(self) -> float:
+        """The trainer's time spent on this run so far (s)."""
+        return sum(r.seconds for r in self.history)
+
+    def epoch_seconds(self) -> float:
+        """Seconds per epoch: measured over the last epochs once there are some, else
+        the prediction."""
+        recent = [r.seconds for r in self.history[-20:] if r.seconds > 0]
+        if len(recent) >= 3:
+            return sum(recent) / len(recent)
+        return self.predicted_epoch_s
+
+    def remaining_seconds(self) -> float:
+        """The trainer's time this run still needs (s)."""
+        return max(0, self.epochs - len(self.history)) * self.epoch_seconds()
+
+    def stop(self, reason: str = "stop") -> None:
+        """End the run after the current epoch (a waiting run leaves the queue); the
+        weights trained so far are kept."""
+        if self.stop_reason is None:
+            self.stop_reason = reason
+        if self._cancel is not None and self.active:
+            self._cancel(self, reason)
+
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the run has ended (True) or the timeout (seconds) passed (False)."""
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+        return self._ended.wait(timeout)
 
     def status_text(self) -> str:
-        """One line for the page: the queue position, the epoch, the error or the result."""
+        """One line for the page: the wait and its estimate, the epoch, the error or the
+        result."""
         if self.status == "queued":
-            return (
-                "Waiting for a free trainer: you are number "
-                f"{self.queue_position or 1} in the queue."
-            )
+            return self._waiting_text()
         if self.status == "running":
-            return f"Training: epoch {len(self.history)} of {self.epochs}"
+            text = f"Training: epoch {len(self.history):,} of {self.epochs:,}"
+            if self.stop_requested:
+                return text + " — stopping after this epoch."
+            if self.sharing > 1:
+                text += f" · the trainer is shared by {self.sharing} runs"
+            if self.left_s is not None and len(self.history) < self.epochs:
+                text += f" · {describe_seconds(self.left_s)} left"
+            return text + "."
         if self.status == "failed":
             return self.error or "Training failed."
         seconds = (self.finished_at or 0) - (self.started_at or self.finished_at or 0)
-        verb = "Stopped after" if self.status == "stopped" else "Trained"
-        return f"{verb} {len(self.history)} epochs in {seconds:.1f} s."
+        if self.status == "stopped":
+            if not self.history:
+                return "Stopped before it started."
+            why = {
+                "limit": " at this server's time limit per run",
+                "gone": ": its page was closed",
+            }.get(self.stop_reason or "", "")
+            return f"Stopped after {len(self.history):,} epochs{why} ({seconds:.1f} s)."
+        return f"Trained {len(self.history):,} epochs in {seconds:.1f} s."
 
-    def _on_epoch(self, info: dict) -> None:
-        self.history.append(EpochRecord.from_info(info))
+    def _waiting_text(self) -> str:
+        when = ""
+        if self.starts_in_s is not None:
+            when = f": it starts in {describe_seconds(self.starts_in_s)}"
+            if self.left_s is not None:
+                when += f" and ends in {describe_seconds(self.left_s)}"
+        return f"Waiting for the trainer{when}."
 
-    def _work(self) -> None:
-        # The page reads from another thread: ``status`` leaves 'queued'/'running' last,
-        # once the model, the error and finished_at it will read are in place.
-        if not self.slots.acquire(self.ticket, cancelled=self._cancelled):
-            self.finished_at = time.time()
-            self.status = "stopped"
-            return
-        self.started_at = time.time()
-        self.status = "running"
-        status = "failed"
-        try:
-            self.model = self.run(on_epoch=self._on_epoch, should_stop=self._cancelled)
-            stopped_early = self._cancelled() and len(self.history) < self.epochs
-            status = "stopped" if stopped_early else "done"
-        except JazzcoreError as exc:
-            self.error = str(exc)
-        except Exception as exc:  # a bug must not kill the server thread silently
-            self.error = f"Training failed: {type(exc).__name__}: {exc}"
-        finally:
-            self.finished_at = time.time()
-            self.slots.release(self.ticket)
-            self.status = status
+    # -- the trainer -------------------------------------------------------------------
+
+    def _started(self, at: float) -> None:
+        if self.started_at is None:
+            self.started_at = at
+        if self.status == "queued":
+            self.status = "running"
+
+    def _epoch(self, record: EpochRecord) -> None:
+        self.history.append(record)
+
+    def _finished(
+        self, status: str, model: JazzModel | None, error: str | None, at: float | None = None
+    ) -> None:
+        """The run ended (``at``: when, by the trainer's clock; else now)."""
+        # A page reads from another thread: the status leaves 'queued'/'running' last.
+        self.model = model
+        self.error = error
+        self.finished_at = time.time() if at is None else at
+        if self.started_at is None:
+            self.started_at = self.finished_at
+        self.left_s = self.starts_in_s = None
+        self.status = status
+        self._ended.set()

@@ -94,10 +94,30 @@ def xy_heatmap(X: np.ndarray, Y: np.ndarray, example: int):
 # Training
 
 
+CHART_POINTS = 300
+"""Epochs drawn at most on the live chart (every k-th and the last): a 5,000-epoch run's
+chart stays as light for the browser as a 300-epoch one's."""
+
+
+def chart_epochs(history: Sequence[EpochRecord], points: int = CHART_POINTS) -> list[EpochRecord]:
+    """At most ``points`` records of ``history``: every k-th epoch from the first, and the last."""
+    if len(history) <= points:
+        return list(history)
+    step = -(-len(history) // (points - 1))
+    shown = list(history[::step])
+    if shown[-1] is not history[-1]:
+        shown.append(history[-1])
+    return shown
+
+
 def progress_chart(history: Sequence[EpochRecord]):
-    """Loss and accuracy per epoch (left), the last epoch's loss per time step (right)."""
+    """Loss and accuracy per epoch (left; at most CHART_POINTS epochs), the last epoch's loss
+    per time step (right)."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
+
+    last = history[-1] if history else None
+    history = chart_epochs(history)
 
     figure = make_subplots(
         rows=1,
@@ -129,8 +149,8 @@ def progress_chart(history: Sequence[EpochRecord]):
         col=1,
         secondary_y=True,
     )
-    if history:
-        steps = history[-1].per_step_loss
+    if last is not None:
+        steps = last.per_step_loss
         figure.add_trace(
             go.Bar(x=list(range(1, len(steps) + 1)), y=list(steps), name="loss at step t"),
             row=1,
@@ -204,47 +224,79 @@ def piano_roll_figure(rows: Sequence[dict], title: str = "Piano roll"):
 
 
 def unrolled_graph_dot(Tx: int, shown: int = 3, inference: bool = False) -> str:
-    """Graphviz DOT of the shared cell unrolled over time (the first ``shown`` steps and the last).
+    """Graphviz DOT of the shared cell unrolled over time (the first ``shown`` steps and the
+    last), drawn as the course draws it: time runs left to right along the row of cells,
+    each step's input x⟨t⟩ below its cell and its output ŷ⟨t⟩ above, so the graph stays
+    narrow enough to read at the page's width.
 
     Training (inference=False): x⟨t⟩ from X, a and c carried from step to step, ŷ⟨t⟩ per step.
-    Inference: ŷ⟨t⟩ → argmax → one-hot → x⟨t+1⟩, the loop of ``music_inference_model``.
+    Inference: step t+1's input is one_hot(argmax ŷ⟨t⟩), the loop of
+    ``music_inference_model`` (written in the input's label: an arrow from each output back
+    down to the next input would cross the graph).
     """
     steps = list(range(1, min(shown, Tx) + 1))
-    lines = [
-        "digraph G {",
-        "rankdir=LR; node [shape=box, style=rounded, fontname=Helvetica];",
-        'a0 [label="a⟨0⟩, c⟨0⟩\\n(zeros)", shape=ellipse];',
-    ]
-    previous = "a0"
+    last = "Ty" if inference else "Tx"
     labels: list[tuple[int | None, str]] = [(t, str(t)) for t in steps]
     if Tx > shown:
-        labels.append((None, "…"))
-        labels.append((Tx, "Ty" if inference else "Tx"))
+        labels += [(None, "…"), (Tx, last)]
+    lines = [
+        "digraph G {",
+        "rankdir=BT; nodesep=0.3; ranksep=0.35;",
+        "node [shape=box, style=rounded, fontname=Helvetica, fontsize=16];",
+        "edge [fontname=Helvetica, fontsize=13];",
+        'a0 [label="a⟨0⟩, c⟨0⟩\\n(zeros)", shape=ellipse];',
+    ]
+    cells = ["a0"]
     for t, label in labels:
         if t is None:
             lines.append('dots [label="…", shape=plaintext];')
-            lines.append(f"{previous} -> dots;")
-            previous = "dots"
+            cells.append("dots")
             continue
-        cell = f"cell{label}"
-        lines.append(f'{cell} [label="LSTM cell\\n(shared)"];')
-        lines.append(f'dense{label} [label="Dense softmax\\n(shared)"];')
-        lines.append(f'y{label} [label="ŷ⟨{label}⟩", shape=ellipse];')
+        name = f"s{label}"
         if inference and t != 1:
-            lines.append(f'x{label} [label="one_hot(argmax ŷ⟨{label}-1⟩)", shape=ellipse];')
+            before = "Ty-1" if label == "Ty" else str(t - 1)
+            x_label = f"one_hot(argmax\\nŷ⟨{before}⟩)"
         else:
-            lines.append(f'x{label} [label="x⟨{label}⟩", shape=ellipse];')
+            x_label = f"x⟨{label}⟩"
+        lines += [
+            f'x{name} [label="{x_label}", shape=ellipse];',
+            f'cell{name} [label="LSTM cell\\n(shared)"];',
+            f'dense{name} [label="Dense softmax\\n(shared)"];',
+            f'y{name} [label="ŷ⟨{label}⟩", shape=ellipse];',
+            f"x{name} -> cell{name} -> dense{name} -> y{name};",
+        ]
+        cells.append(f"cell{name}")
+    for a, b in zip(cells, cells[1:], strict=False):
         lines.append(
-            f'x{label} -> {cell}; {previous} -> {cell} [label="a, c"]; '
-            f"{cell} -> dense{label}; dense{label} -> y{label};"
+            f'{a} -> {b} [label="a, c"];' if b != "dots" and a != "dots" else f"{a} -> {b};"
         )
-        previous = cell
-    if inference:
-        for (t, label), (t2, label2) in zip(labels, labels[1:], strict=False):
-            if t is not None and t2 is not None:
-                # constraint=false: the feedback does not push the next step a rank further right
-                lines.append(
-                    f"y{label} -> x{label2} [style=dashed, color=firebrick, constraint=false];"
-                )
+    lines.append("{rank=same; " + "; ".join(cells) + ";}")
     lines.append("}")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------
+# Page furniture (HTML for st.html)
+
+CLOSE_SIDEBAR_ON_NARROW_SCREENS = """<script>
+(() => {
+  if (window.jazzcoreNavHook) return;
+  window.jazzcoreNavHook = true;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest('[data-testid="stSidebarNav"] a');
+    if (!link || !window.matchMedia("(max-width: 768px)").matches) return;
+    setTimeout(() => {
+      const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+      if (close) close.click();
+    }, 50);
+  }, true);
+})();
+</script>"""
+"""On a narrow screen the sidebar covers the page: Streamlit closes it after a page is
+chosen only when the browser says it is a phone (not a tablet, nor a narrow window), so
+the app closes it after a click on a page link whenever the screen is narrow."""
+
+
+HIDE_HEADER_STOP = "<style>[data-testid='stStatusWidget'] button {display: none;}</style>"
+"""Hides Streamlit's own Stop (in the page's header) while a run of the visitor's is going:
+it would stop only the page's live view, leaving the page frozen while the run goes on."""

@@ -1,0 +1,251 @@
+"""The TensorFlow engine: the training loop of :func:`jazzcore.training.train` on all cores, a
+GPU, several GPUs or several machines, under a ``tf.distribute`` strategy.
+
+One run, whatever the strategy:
+
+* the weights and Adam's moments are variables made in the strategy's scope, from the same
+  initial arrays as the NumPy engine (:func:`jazzcore.network.init_weights`);
+* the data come from ``tf.data``: every input pipeline (one per machine) runs the same
+  generator over the same windows (:mod:`jazzcore.windows`) — the same batches in the same
+  order as the NumPy engine (:func:`~jazzcore.windows.epoch_batches`), each cut into chunks
+  of at most :func:`~jazzcore.model.chunk_windows` windows, each chunk shared out among the
+  replicas (replica r of R takes windows r, r + R, …); only index arrays travel;
+* each replica computes its share's loss and gradients, weighted by 1 / (the batch's size)
+  so that the shares add up to the batch's mean (:func:`~jazzcore.engines.tf_math.loss_and_grads`);
+  one all-reduce sums them, and every replica makes the same Adam update. A batch of
+  several chunks adds their gradients up before its one update.
+
+The strategy (:func:`default_strategy`): several machines when ``TF_CONFIG`` names a cluster
+of several workers (``MultiWorkerMirroredStrategy``: start the same program on every machine,
+each with its own task index), several GPUs (``MirroredStrategy``), else TensorFlow's default
+(all cores of the CPU, or the GPU). XLA compiles the step on a GPU; on a CPU it was slower
+here (seconds of compiling, no faster epochs).
+
+TensorFlow is imported by the functions that need it, never by importing this module.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from ..errors import ParameterError
+from ..model import TrainConfig, chunk_windows
+from ..network import LSTMWeights, init_weights
+from ..windows import TrainingWindows, chunks, epoch_batches
+from .tf_math import TFAdam, as_weights, loss_and_grads, tensorflow
+
+_MULTI_WORKER = None  # a process makes one MultiWorkerMirroredStrategy, before any other op
+_TRACED: dict[tuple, Callable] = {}  # the loss-and-gradient graph per shape: traced once
+
+
+def cluster_workers() -> int:
+    """The number of tasks (chief and workers) in ``TF_CONFIG``'s cluster; 0 without one."""
+    text = os.environ.get("TF_CONFIG", "")
+    if not text.strip():
+        return 0
+    try:
+        cluster = json.loads(text).get("cluster", {})
+        return sum(len(cluster.get(kind, ())) for kind in ("chief", "worker"))
+    except (ValueError, AttributeError, TypeError):
+        raise ParameterError("TF_CONFIG is not the JSON of a TensorFlow cluster.") from None
+
+
+def gpu_count() -> int:
+    """GPUs TensorFlow sees (0 on a CPU-only machine)."""
+    return len(tensorflow().config.list_physical_devices("GPU"))
+
+
+def default_strategy():
+    """The strategy a run uses when none is given: ``MultiWorkerMirroredStrategy`` when
+    ``TF_CONFIG`` names several workers (made once per process, before any other TensorFlow
+    op, as TensorFlow requires), ``MirroredStrategy`` with several GPUs, else the default
+    strategy (one device: the GPU if any, else all cores of the CPU)."""
+    global _MULTI_WORKER
+    tf = tensorflow()
+    if cluster_workers() > 1:
+        if _MULTI_WORKER is None:
+            _MULTI_WORKER = tf.distribute.MultiWorkerMirroredStrategy()
+        return _MULTI_WORKER
+    if gpu_count() > 1:
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.get_strategy()
+
+
+def describe(strategy) -> str:
+    """'1 replica on CPU', '2 replicas (MultiWorkerMirroredStrategy, 2 workers)', …"""
+    replicas = strategy.num_replicas_in_sync
+    device = "GPU" if gpu_count() else "CPU"
+    text = f"{replicas} replica{'s' if replicas > 1 else ''}"
+    name = type(strategy).__name__
+    if name.startswith("_Default"):
+        return f"{text} on {device}"
+    workers = cluster_workers()
+    where = f", {workers} workers" if workers > 1 else ""
+    return f"{text} ({name}{where}) on {device}"
+
+
+def _dataset_function(windows: TrainingWindows, config: TrainConfig, chunk: int):
+    """The function ``distribute_datasets_from_function`` calls once per input pipeline: a
+    dataset of (x, y, batch size) for each chunk of each batch of each epoch, one element per
+    replica this pipeline feeds (its share of the chunk's windows)."""
+    tf = tensorflow()
+    Tx = windows.Tx
+
+    def dataset(context):
+        replicas = context.num_replicas_in_sync
+        local = replicas // context.num_input_pipelines
+        first = context.input_pipeline_id * local
+
+        def pieces():
+            rng = np.random.default_rng([config.seed, 1])  # the NumPy engine's order stream
+            for _ in range(config.epochs):
+                for rows in epoch_batches(windows.m, config.batch_size, rng):
+                    total = np.float32(rows.size)
+                    for piece in chunks(rows, chunk):
+                        for replica in range(first, first + local):
+                            x, y = windows.batch(piece[replica::replicas])
+                            yield x, y, total
+
+        spec = (
+            tf.TensorSpec((Tx, None), tf.int32),
+            tf.TensorSpec((Tx, None), tf.int32),
+            tf.TensorSpec((), tf.float32),
+        )
+        return tf.data.Dataset.from_generator(pieces, output_signature=spec).prefetch(2)
+
+    return dataset
+
+
+def _traced(Tx: int, n_values: int, n_a: int, carry_state: bool, xla: bool) -> Callable:
+    """:func:`~jazzcore.engines.tf_math.loss_and_grads` as a ``tf.function`` of (weights, x, y,
+    total), one per shape and setting in a process: a second run of the same shape does not
+    trace its graph again (half a second for Tx = 30)."""
+    key = (Tx, n_values, n_a, carry_state, xla)
+    if key not in _TRACED:
+        _TRACED[key] = tensorflow().function(
+            lambda weights, x, y, total: loss_and_grads(
+                weights, x, y, total, carry_state=carry_state
+            ),
+            jit_compile=xla,
+            reduce_retracing=True,
+            autograph=False,  # plain Python loops, unrolled: no conversion (a second saved)
+        )
+    return _TRACED[key]
+
+
+def clear_traced() -> None:
+    """Forget the traced graphs: the next run traces again, as a process's first does."""
+    _TRACED.clear()
+
+
+def train_tensorflow(
+    windows: TrainingWindows,
+    config: TrainConfig,
+    *,
+    on_epoch: Callable[[dict], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    strategy=None,
+    xla: bool | None = None,
+) -> tuple[LSTMWeights, list[dict], str]:
+    """Train on windows with TensorFlow; returns (weights, history, what ran).
+
+    The same arguments, epochs, batches and history as :func:`jazzcore.training.train`'s
+    NumPy loop (on_epoch gets the same dict, with ``engine`` 'tensorflow'). strategy: a
+    ``tf.distribute.Strategy`` (None: :func:`default_strategy`). xla: compile each step with
+    XLA (None: on a GPU). With several workers every worker runs this with the same
+    arguments, and should_stop must answer the same on all of them.
+    """
+    tf = tensorflow()
+    strategy = default_strategy() if strategy is None else strategy
+    xla = gpu_count() > 0 if xla is None else bool(xla)
+    n_values, Tx, m = windows.n_values, windows.Tx, windows.m
+    chunk = chunk_windows(Tx, config.n_a, n_values)
+    with strategy.scope():
+        variables = [
+            tf.Variable(a, name=name)
+            for a, name in zip(
+                init_weights(n_values, config.n_a, config.seed), LSTMWeights._fields, strict=True
+            )
+        ]
+        adam = TFAdam(variables, config)
+        sums = [tf.Variable(tf.zeros_like(v), trainable=False) for v in variables]
+
+    grads_of = _traced(Tx, n_values, config.n_a, config.carry_state, xla)
+
+    def replica_step(x, y, total):
+        per_step, hits, targets, grads = grads_of([tf.identity(v) for v in variables], x, y, total)
+        context = tf.distribute.get_replica_context()
+        return context.all_reduce(tf.distribute.ReduceOp.SUM, [per_step, hits, targets, *grads])
+
+    def make_step(accumulate: bool, apply: bool):
+        @tf.function(autograph=False)
+        def step(iterator):
+            reduced = strategy.run(replica_step, args=next(iterator))
+            per_step, hits, targets, *grads = [
+                strategy.experimental_local_results(value)[0] for value in reduced
+            ]
+            if accumulate:
+                for total, g in zip(sums, grads, strict=True):
+                    total.assign_add(g)
+                grads = [total.read_value() for total in sums]
+            if apply:
+                adam.step(grads)
+                if accumulate:
+                    for total in sums:
+                        total.assign(tf.zeros_like(total))
+            return per_step, hits, targets
+
+        return step
+
+    steps: dict[tuple[bool, bool], Callable] = {}
+    data = strategy.distribute_datasets_from_function(_dataset_function(windows, config, chunk))
+    iterator = iter(data)
+    sizes = [rows.size for rows in epoch_batches(m, config.batch_size, np.random.default_rng(0))]
+    history: list[dict] = []
+    start = time.perf_counter()
+    for epoch in range(1, config.epochs + 1):
+        if should_stop is not None and should_stop():
+            break
+        per_step, accuracy = np.zeros(Tx), 0.0
+        for size in sizes:
+            pieces = math.ceil(size / chunk)
+            batch_loss, hits, targets = np.zeros(Tx), 0.0, 0.0
+            for k in range(pieces):
+                key = (pieces > 1, k == pieces - 1)
+                if key not in steps:
+                    steps[key] = make_step(*key)
+                step_loss, step_hits, step_targets = steps[key](iterator)
+                batch_loss += step_loss.numpy()
+                hits += float(step_hits)
+                targets += float(step_targets)
+            share = size / m
+            per_step += batch_loss * share
+            accuracy += (hits / targets if targets else 0.0) * share
+        info = {
+            "epoch": epoch,
+            "loss": float(per_step.sum()),
+            "per_step_loss": [float(v) for v in per_step],
+            "accuracy": accuracy,
+            "seconds": time.perf_counter() - start,
+            "engine": "tensorflow",
+        }
+        history.append(info)
+        if on_epoch is not None:
+            on_epoch(info)
+    return as_weights(variables), history, describe(strategy)
+
+
+__all__ = [
+    "cluster_workers",
+    "gpu_count",
+    "default_strategy",
+    "describe",
+    "clear_traced",
+    "train_tensorflow",
+]
