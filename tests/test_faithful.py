@@ -112,13 +112,33 @@ def test_in_a_one_octave_register_a_lone_tone_of_the_type_is_repeated_rather_tha
 
 @given(st.integers(0, 10**6))
 @settings(max_examples=30, deadline=None)
-def test_the_line_stays_in_the_register_and_folds_by_octaves(seed):
-    # thirty falls of an octave ('<M-6,m-10>': centre -12): each leaves the register (55-72)
-    # and is aimed an octave back inside it, where the previous pitch is not played again
+def test_the_line_stays_in_the_register_and_turns_at_its_edges(seed):
+    # thirty falls of an octave ('<M-6,m-10>': centre -12) in a register of 55-72: a fall
+    # that would leave it is played as a rise of an octave, and the previous pitch is never
+    # played again — so the line goes down and up by octaves, never out
     tokens = ["C,0.250"] + ["C,0.250,<M-6,m-10>"] * 30
     result = pitches(tokens, register=(55, 72), seed=seed)
     assert all(55 <= p <= 72 and p % 12 in C7_TONES["C"] for p in result)
     assert all(a != b for a, b in zip(result, result[1:], strict=False))
+    assert all(abs(b - a) == 12 for a, b in zip(result, result[1:], strict=False))
+
+
+def test_a_phrase_opens_within_a_fifth_of_the_last_note():
+    # After G5 (79) a chord tone of C7 opens a phrase; the chord tones nearest G5 (not G5
+    # itself) are E5 (76) and B♭5 (82), 3 semitones either side. The phrase goes on a whole
+    # tone up ('<M2,M2>': centre +2): from B♭5 to C6 (84), a chord tone, from E5 to F#5, not
+    # one — so B♭5, whatever the seed.
+    for seed in range(5):
+        assert pitches(["C,0.500", "C,0.250,<M2,M2>"], previous=79, seed=seed)[0] == 82
+    # After C5 (72), a phrase that rises a major third to a chord tone ('<m2,P5>': +1 to +7,
+    # centre +4) fits over C7 only from a C (C → E); the Cs other than C5 itself are an
+    # octave away, so it opens on the nearest chord tone instead, B♭4 (70), not an octave leap.
+    assert pitches(["C,0.500", "C,0.250,<m2,P5>"], previous=72)[0] == 70
+    # Alone, a phrase's first note is the nearest chord tone other than the previous note:
+    # C7's chord tones are at most a major third (4) apart.
+    for previous in range(60, 80):
+        first = pitches(["C,0.500"], previous=previous)[0]
+        assert first != previous and abs(first - previous) <= 4
 
 
 @given(
@@ -147,12 +167,12 @@ def test_every_note_is_the_nearest_tone_of_its_type_to_the_recorded_step(tokens,
             q for q in range(30, 110) if q % 12 in tones and (q != previous or target == previous)
         ]
         inside = [q for q in allowed if REGISTER[0] <= q <= REGISTER[1]]
-        # the nearest tone of the type to the step; if that left the register, the nearest
-        # inside it to the step aimed whole octaves back
+        # the nearest tone of the type to the step; if that left the register, the line
+        # turns: the nearest inside it to the same step the other way
         nearest = min(abs(q - target) for q in allowed)
-        assert abs(pitch - target) == nearest or any(
-            abs(pitch - (target + 12 * k)) == min(abs(q - (target + 12 * k)) for q in inside)
-            for k in (-3, -2, -1, 1, 2, 3)
+        turned = previous - (target - previous)
+        assert abs(pitch - target) == nearest or abs(pitch - turned) == min(
+            abs(q - turned) for q in inside
         )
 
 

@@ -332,7 +332,8 @@ class TrainingJob:
                 "gone": ": its page was closed",
             }.get(self.stop_reason or "", "")
             return f"Stopped after {len(self.history):,} epochs{why} ({seconds:.1f} s)."
-        return f"Trained {len(self.history):,} epochs in {seconds:.1f} s."
+        engine = f" on the {self.model.engine} engine" if self.model is not None else ""
+        return f"Trained {len(self.history):,} epochs in {seconds:.1f} s{engine}."
 
     def _waiting_text(self) -> str:
         when = ""

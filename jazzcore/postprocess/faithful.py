@@ -15,14 +15,16 @@ tones and moved durations onto the 16th grid; here the information is kept:
    type nearest the previous note plus the centre, and never the previous pitch again
    unless the step is a unison; of two at the same distance, the one nearer the phrase's
    line (its first note plus the steps since: a bent note does not shift the rest of the
-   phrase), and if that ties too, one drawn by the rng. A value
-   without one opens a phrase: it takes, among the pitches of its type in the register, one
-   where the phrase's contour (the centres of the values up to the next value without a
-   bracket) stays inside the register; of those, one where most of the phrase's notes land
-   on a tone of their own type (so the steps and the types agree, as they did in the solo);
-   of those, the nearest to the previous note — the last note of the set before, so the line
-   goes on, without repeating it — or, at the very start, to the middle of the register. A pitch that leaves the register (the training
-   solo's range) moves by octaves back inside it; nothing drifts to a ceiling.
+   phrase), and if that ties too, one drawn by the rng. A value without one opens a
+   phrase: it takes, among the pitches of its type in the register, one where the phrase's
+   contour (the centres of the values up to the next value without a bracket) stays
+   inside the register; of those, one within a fifth of the previous note (the last note
+   of the set before, so the line goes on) other than that note; of those, one where most
+   of the phrase's notes land on a tone of their own type (so the steps and the types
+   agree, as they did in the solo); of those, the nearest the previous note — or, at the
+   very start, anywhere, the nearest the middle of the register. A step that would leave
+   the register (the training solo's range) is taken the other way: at the edge of the
+   range the line turns, as a player's does; nothing drifts to a ceiling or leaps octaves.
 
 The type is the one sampled; over a chord that has no pitch class of that type (C7 has no
 'other' tone: each of the twelve is a chord, scale or approach tone) the closest type that
@@ -47,6 +49,12 @@ from .sounds import DEFAULT_REGISTER, GRID, TRIPLET_GRID, Sound, as_tokens, chec
 STAND_INS = {"C": "C", "S": "SC", "A": "AXSC", "X": "XASC"}
 """For each type, the types that stand in when a chord has no pitch class of it, in order."""
 
+NEAR_OPENING = 7
+"""Semitones (a fifth) from the previous note within which a phrase's opening is chosen for
+how well its phrase fits; beyond, the nearer the better. The solo's phrases open within a
+fifth of where the last one ended (13 of its 17 within a major third); an opening that
+leapt an octave to fit one more note (the previous pitch class, which a new phrase may not
+repeat) was the commonest big leap of the generated lines."""
 _WRITTEN = 0.002  # durations are written with three decimals: 0.333 is 1/3
 
 
@@ -151,18 +159,22 @@ def opening_pitch(
     rng: np.random.Generator,
     *,
     avoid: int | None = None,
+    near: float = float("inf"),
 ) -> int:
     """The first pitch of a phrase, of ``pitch_classes`` inside the register (other than
-    ``avoid``, unless it is the only one): where the fewest notes of the contour leave the register; of those, where
-    the most land on a pitch class of their type (the phrase's steps and types agree, as
-    they did in the solo); of those, the nearest ``anchor``. Ties are drawn by the rng."""
+    ``avoid``, unless it is the only one): where the fewest notes of the contour leave the
+    register; of those, the ones within ``near`` semitones of ``anchor`` (if none, the
+    nearest); of those, where the most land on a pitch class of their type (the phrase's
+    steps and types agree, as they did in the solo); of those, the nearest ``anchor``.
+    Ties are drawn by the rng."""
     low, high = register
 
-    def cost(p: int) -> tuple[int, int, float]:
+    def cost(p: int) -> tuple[int, float, int, float]:
         landed = [round(p + c.height) for c in contour]
         outside = sum(1 for q in landed if not low <= q <= high)
         fits = sum(1 for q, c in zip(landed, contour, strict=True) if q % 12 in c.pitch_classes)
-        return outside, -fits, abs(p - anchor)
+        leap = abs(p - anchor)
+        return outside, max(0.0, leap - near), -fits, leap
 
     of_type = [p for p in range(low, high + 1) if p % 12 in pitch_classes]
     candidates = [p for p in of_type if p != avoid] or of_type  # one left: it, even repeated
@@ -212,16 +224,25 @@ def unparse_faithfully(
             avoid = None if step == 0 else previous  # a step is not a repeated note
             line = (previous if line is None else line) + step
             pitch = nearest_pitch(pitch_classes, previous + step, rng, avoid=avoid, prefer=line)
-            shift = fold_into(pitch, register) - pitch
-            if shift:  # outside the register: aim whole octaves back, choose again inside
-                target, line = previous + step + shift, line + shift
+            if fold_into(pitch, register) != pitch:
+                # at the edge of the register the line turns: the same step the other way
+                # (a player at the top of the horn goes down; an octave leap would not)
+                target = previous - step
+                if fold_into(int(round(target)), register) != int(round(target)):
+                    target = fold_into(int(round(previous + step)), register)
+                line = target
                 pitch = nearest_pitch(
                     pitch_classes, target, rng, avoid=avoid, prefer=line, within=register
                 )
         else:
-            anchor = previous if previous is not None else sum(register) / 2
             contour = phrase_contour(tokens, i, chords)
-            pitch = opening_pitch(pitch_classes, contour, anchor, register, rng, avoid=previous)
+            if previous is None:  # the piece's first note: anywhere the phrase fits
+                anchor, near = sum(register) / 2, float("inf")
+            else:  # the line goes on: near where it was
+                anchor, near = previous, NEAR_OPENING
+            pitch = opening_pitch(
+                pitch_classes, contour, anchor, register, rng, avoid=previous, near=near
+            )
             line = pitch
         sounds.append(Sound(start, token.duration, pitch, token.kind, chord))
         previous = pitch
