@@ -20,13 +20,14 @@ from .audio import render_audio
 from .dataset import Corpus, load_corpus
 from .errors import JazzcoreError, ParameterError, write_output
 from .generate import COURSE_TY, generate_music, register_of
-from .model import TrainConfig
+from .model import ENGINES, TrainConfig
 from .persist import load_model, save_model
 from .quality import quality_table
 from .readers import plan_parts, read_music, solo_from_music
 from .runtime import keep_freed_memory
 from .theory import pitch_name
-from .training import train
+from .training import train_windows
+from .windows import Windows
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,6 +52,19 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--m", type=int, default=60, help="training windows")
     train.add_argument("--tx", type=int, default=30, help="time steps per window")
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="windows per update (default: all of them, one update per epoch)",
+    )
+    train.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="numpy (one core), tensorflow (all cores, a GPU, TF_CONFIG's cluster) or auto "
+        "(the one expected to finish first)",
+    )
     train.add_argument(
         "--melody-part", help="index or name of the melody part (default: found automatically)"
     )
@@ -139,7 +153,12 @@ def _train(args) -> None:
 
     # the settings are checked before any file is read (a --seed of -1 is a one-line error)
     config = TrainConfig(
-        n_a=args.n_a, epochs=args.epochs, learning_rate=args.learning_rate, seed=args.seed
+        n_a=args.n_a,
+        epochs=args.epochs,
+        learning_rate=args.learning_rate,
+        seed=args.seed,
+        batch_size=args.batch_size,
+        engine=args.engine,
     )
     sources = args.source or ["metheny"]
     corpus = load_corpus(
@@ -151,9 +170,13 @@ def _train(args) -> None:
     )
     for line in corpus.skipped:
         print(f"skipped {line}")
-    X, Y = corpus.xy(args.m, args.tx, args.seed)
+    # the windows of corpus.xy(m, Tx, seed), one-hot batch by batch: a corpus of many solos
+    # never becomes one dense (m, Tx, n_values) array
+    windows = Windows.from_corpus(corpus, args.m, args.tx, args.seed)
+    m, Tx, n = windows.m, windows.Tx, corpus.n_values
     print(
-        f"{corpus.name}: {len(corpus.values)} values, {corpus.n_values} unique; X {X.shape}, Y {Y.shape}"
+        f"{corpus.name}: {len(corpus.values)} values, {n} unique; X ({m}, {Tx}, {n}), "
+        f"Y ({Tx}, {m}, {n})"
     )
     bar = tqdm(total=args.epochs, unit="epoch", disable=args.quiet, file=sys.stdout)
 
@@ -164,7 +187,7 @@ def _train(args) -> None:
     keep_freed_memory()
     start = time.perf_counter()
     try:
-        model = train(X, Y, corpus.vocabulary, config, on_epoch=on_epoch, source=corpus.source)
+        model = train_windows(windows, config, on_epoch=on_epoch, source=corpus.source)
     finally:
         bar.close()
     path = save_model(model, args.out)

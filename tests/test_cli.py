@@ -11,8 +11,10 @@ import pytest
 
 from jazzcore import sources
 from jazzcore.cli import main
-from jazzcore.dataset import CorpusSource
+from jazzcore.dataset import CorpusSource, load_corpus
+from jazzcore.model import TrainConfig
 from jazzcore.persist import load_model
+from jazzcore.training import train
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +40,26 @@ def test_train_writes_a_model_of_the_metheny_vocabulary(model_file, metheny_file
     assert str(metheny_file.parent) not in model.source
     assert model.n_values == 78 and model.n_a == 64 and len(model.history) == 30
     assert model.history[0]["loss"] > model.history[-1]["loss"]
+
+
+def test_train_says_which_engine_ran_and_trains_the_same_windows_as_the_library(
+    metheny_file, tmp_path, capsys
+):
+    out = tmp_path / "m.npz"
+    argv = ["train", "--source", str(metheny_file), "--epochs", "3", "--engine", "numpy"]
+    assert main([*argv, "--batch-size", "32", "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    # the seed's shapes, though the CLI never builds X and Y whole
+    assert "X (60, 30, 78), Y (30, 60, 78)" in printed and "(engine: numpy)" in printed
+    model = load_model(out)
+    assert model.engine == "numpy" and model.config.batch_size == 32
+    # the library on the dense X and Y of the same windows trains the same model
+    corpus = load_corpus(str(metheny_file))
+    X, Y = corpus.xy(60, 30, 0)
+    config = TrainConfig(epochs=3, batch_size=32, engine="numpy")
+    dense = train(X, Y, corpus.vocabulary, config)
+    losses = [h["loss"] for h in model.history]
+    assert losses == pytest.approx([h["loss"] for h in dense.history], rel=1e-5)
 
 
 def test_generate_writes_midi_and_wav(model_file, tmp_path, capsys):
@@ -113,8 +135,10 @@ def test_bad_arguments_are_one_line_errors(model_file, tmp_path, capsys, argv, w
     "argv, words",
     [
         (["train", "--seed", "-1"], "seed"),  # was NumPy's ValueError
+        (["train", "--batch-size", "0"], "batch_size"),
         (["train", "--epochs", "0"], "epochs"),
-        (["train", "--m", "10000", "--tx", "500"], "too big"),  # was 6.3 GB of X and Y
+        (["train", "--m", "10000", "--tx", "500"], "too few"),  # was 6.3 GB of X and Y
+        (["train", "--m", "10000000", "--tx", "30", "--n-a", "1024"], "too big"),
         (["train", "--source", "y" * 5000 + ".mid"], "path"),
         (["parts", "z" * 5000 + ".mid"], "path"),
         (["generate", "--model", "m" * 5000 + ".npz"], "model file"),
