@@ -43,6 +43,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ import numpy as np
 
 from . import sources
 from .errors import (
+    InputFileError,
     JazzcoreError,
     MelodyError,
     OutputError,
@@ -517,6 +519,10 @@ class Corpus:
 # the options). Sharing them is safe: a Corpus is frozen and holds tuples. The parsing of
 # each file is shared further down, by its bytes (jazzcore.readers.read_music).
 _CORPUS_CACHE: dict[tuple, Corpus] = {}
+MAX_READ_SECONDS = 90.0
+"""The longest the files of one corpus are read for: each file has the sandbox's budget
+(seconds), and a folder or archive of files that each use it up must not hold a parser
+(and, in the app, a shared server's sandbox) for minutes."""
 _CORPUS_CACHE_SIZE = 16
 _CORPUS_CACHE_VALUES = 1_000_000  # grammar values kept in all (a value costs ~0.5 KB)
 
@@ -692,7 +698,15 @@ def load_corpus(
         key_hash = hashlib.sha256(f"{music21.__version__} {LEADSHEET_WORKS}".encode()).hexdigest()
     else:
         solos, kept = [], []
-        for file, data in docs:
+        started = time.monotonic()
+        for done, (file, data) in enumerate(docs):
+            if done and time.monotonic() - started > MAX_READ_SECONDS:
+                what = label.replace("{n}", str(len(docs)))
+                raise InputFileError(
+                    f"Reading {what} took over {MAX_READ_SECONDS:.0f} s ({done} of "
+                    f"{len(docs)} files read, {len(skipped)} refused): split it into smaller "
+                    "corpora or leave out the files that are not solos."
+                )
             try:
                 solos.append(_solo_of(record, file, data))
                 kept.append(file)

@@ -15,7 +15,7 @@ empty or huge file gives a one-line :class:`~jazzcore.errors.InputFileError` ins
 parser traceback or a hang. MIDI data bytes out of 0 … 127 are clipped rather than refused.
 
 The *store* (:func:`store_file`, ``<cache>/uploads/``) keeps music files by their SHA-256:
-the app's uploads, and each file a corpus was read from, so that a model's record of its
+the app's uploads (a zip archive of several as it came, ``.zip``), and each file a corpus was read from, so that a model's record of its
 corpus (names and hashes, never paths) finds the bytes again.
 
 Why this module is long: every way a file reaches jazzcore — the download, a path, a
@@ -34,7 +34,15 @@ from pathlib import Path, PurePosixPath
 
 import mido
 
-from .checks import MAX_FILE_BYTES, check_size, file_kind, open_zip, read_member, scan_midi
+from .checks import (
+    MAX_FILE_BYTES,
+    check_size,
+    file_kind,
+    open_zip,
+    read_member,
+    scan_midi,
+    zip_names,
+)
 from .errors import ChecksumError, InputFileError, OutputError, ParameterError, SourceError
 
 METHENY_URL = "https://raw.githubusercontent.com/jisungk/deepjazz/master/midi/original_metheny.mid"
@@ -379,10 +387,13 @@ def store_dir() -> Path:
 
 def store_name(data: bytes) -> str:
     """A file's name in the store: ``<sha256[:16]>`` and the suffix of its kind
-    (.mid, .mxl or .musicxml). InputFileError if the bytes are no music file."""
+    (.mid, .mxl, .musicxml, or .zip for an archive of music files, whose directory is
+    checked: :func:`jazzcore.checks.open_zip`). InputFileError if the bytes are no music
+    file or a damaged zip."""
     kind = file_kind(check_size(data))
     if kind == "zip":
-        raise InputFileError("A zip archive is not kept in the store: its music files are.")
+        zip_names(data)  # a damaged or overlong directory: refused before it is kept
+        return sha256_of(data)[:16] + ".zip"
     suffix = ".mid" if kind == "midi" else ".mxl" if data[:4] == b"PK\x03\x04" else ".musicxml"
     return sha256_of(data)[:16] + suffix
 

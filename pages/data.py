@@ -1,11 +1,12 @@
-"""Data: the vocabulary of grammar values, their frequencies, and what X and Y hold."""
+"""Data: the corpus's solos, the vocabulary of grammar values, their frequencies, and what X
+and Y hold."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from jazzcore.app import session, views
+from jazzcore.app import session, uploads, views
 from jazzcore.errors import JazzcoreError
 
 st.title("📊 Data: from a solo to X and Y")
@@ -17,6 +18,12 @@ st.markdown(
     "`TYPE,DURATION[,<UPPER,LOWER>]` — C chord tone, S scale tone, A approach tone, X other, "
     "R rest; the duration in quarter lengths; the bracket bounds the step from the previous note."
 )
+
+if len(corpus.solos) > 1:  # a folder, a zip or several files (or the lead sheets)
+    st.subheader("The solos")
+    st.table(pd.DataFrame(uploads.solo_rows(corpus)).set_index("file"))
+    if corpus.skipped:
+        st.caption(f"{len(corpus.skipped)} files gave no solo: " + " · ".join(corpus.skipped[:5]))
 
 st.subheader("Vocabulary")
 rows = views.vocabulary_rows(corpus.vocabulary)

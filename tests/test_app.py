@@ -319,8 +319,8 @@ def test_an_uploaded_solo_is_the_corpus_and_survives_a_reload(app, metheny_file)
     melody = app.sidebar.selectbox(key="melody_part")
     assert melody.value is None and melody.options[0] == "automatic"
     # the tracks of the file, by index and name, with their note counts
-    assert [o.split(" (")[0] for o in melody.options[1:4]] == ["0: Piano", "1: Bass", "2: Organ"]
-    assert all(re.fullmatch(r"\d+: .+ \(\d+ notes(, drums)?\)", o) for o in melody.options[1:])
+    assert [o.split(" — ")[0] for o in melody.options[1:4]] == ["0: Piano", "1: Bass", "2: Organ"]
+    assert all(re.fullmatch(r"\d+: .+ — \d+ notes, (drums|\S+–\S+)", o) for o in melody.options[1:])
     # the automatic choice reads the course's solo: 78 unique values
     assert {m.label: m.value for m in app.metric}["Unique values (n_values)"] == "78"
     melody.set_value(2).run()  # another part is another corpus

@@ -1,11 +1,8 @@
-"""The app's tables and figures (jazzcore.app.views) and uploads (jazzcore.app.uploads)."""
+"""The app's tables and figures (jazzcore.app.views); uploads are in test_app_uploads.py."""
 
 from __future__ import annotations
 
-import pytest
-
 from jazzcore.app.jobs import EpochRecord
-from jazzcore.app.uploads import part_label, save_upload
 from jazzcore.app.views import (
     CHART_POINTS,
     ROLE_COLOURS,
@@ -18,8 +15,6 @@ from jazzcore.app.views import (
     xy_heatmap,
 )
 from jazzcore.dataset import Vocabulary, data_processing
-from jazzcore.errors import InputFileError
-from jazzcore.readers import PartInfo
 
 
 def test_vocabulary_rows_read_the_tokens():
@@ -131,26 +126,3 @@ def test_unrolled_graph_shows_shared_cells_and_feedback():
     assert "fontsize=16" in inference
     short = unrolled_graph_dot(2, shown=3)
     assert short.count("LSTM cell") == 2 and "dots" not in short
-
-
-def test_save_upload_stores_by_hash_and_refuses_bad_files(tmp_path, metheny_file):
-    data = metheny_file.read_bytes()
-    path = save_upload(data, "my solo.mid", tmp_path)
-    assert path.name == "0da8322ceab36b03.mid" and path.read_bytes() == data
-    assert save_upload(data, "again.mid", tmp_path) == path
-    with pytest.raises(InputFileError, match="neither MIDI nor MusicXML"):
-        save_upload(b"%PDF-1.4 not music", "score.pdf", tmp_path)
-    with pytest.raises(InputFileError, match="is empty"):
-        save_upload(b"", "nothing.mid", tmp_path)
-    with pytest.raises(InputFileError, match="MB accepted"):
-        save_upload(b"MThd" + bytes(6 * 1024 * 1024), "huge.mid", tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["0da8322ceab36b03.mid"]
-
-
-def test_part_labels_name_the_part_its_notes_and_drums():
-    guitar = PartInfo(
-        index=2, name="Guitar", note_count=312, mean_pitch=67.0, polyphony=0.0, is_drum=False
-    )
-    drums = PartInfo(index=9, name="", note_count=40, mean_pitch=None, polyphony=0.5, is_drum=True)
-    assert part_label(guitar) == "2: Guitar (312 notes)"
-    assert part_label(drums) == "9: unnamed (40 notes, drums)"

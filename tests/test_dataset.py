@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from music_files import comping, line_notes, midi_bytes
 
 from jazzcore import dataset, sources
-from jazzcore.errors import MelodyError, ParameterError, SourceError
+from jazzcore.errors import InputFileError, MelodyError, ParameterError, SourceError
 from jazzcore.solo import ChordTimeline
 
 
@@ -172,6 +172,17 @@ def test_a_folder_of_solos_is_one_corpus(solos):
     assert len(corpus.chords) == sum(len(c.chords) for c in singles)
     record = dataset.CorpusSource.from_record(corpus.source)
     assert [f.name for f in record.files] == ["a in C.mid", "b in F.mid", "c in B-.mid"]
+
+
+def test_a_folder_whose_files_take_too_long_is_refused_in_one_line(solos, monkeypatch):
+    # A budget of 0 s: after the first file, the rest is not read (a zip of files that each
+    # use up the sandbox's seconds must not hold the parser for minutes).
+    dataset.clear_corpus_cache()
+    monkeypatch.setattr(dataset, "MAX_READ_SECONDS", 0.0)
+    with pytest.raises(InputFileError) as info:
+        dataset.load_corpus(solos)
+    message = str(info.value)
+    assert "1 of 4 files read" in message and "\n" not in message and len(message) < 300
 
 
 def _alone_message() -> str:

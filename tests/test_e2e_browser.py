@@ -269,7 +269,14 @@ def test_a_deep_link_first_goes_through_the_app(server, page):
     page.get_by_test_id("stSidebar").get_by_text("Train on", exact=True).wait_for()  # the picker
     wait_for_idle(page)
     links = page.get_by_test_id("stSidebarNav").get_by_role("link").all_inner_texts()
-    assert [link.split()[-1] for link in links] == ["Home", "Data", "Train", "Generate", "Model"]
+    assert [link.split()[-1] for link in links] == [
+        "Home",
+        "Data",
+        "Train",
+        "Generate",
+        "Model",
+        "lab",
+    ]
     epochs = page.get_by_label("epochs", exact=True)
     epochs.fill("3")
     epochs.press("Tab")

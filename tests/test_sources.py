@@ -286,8 +286,10 @@ def test_the_store_keeps_a_music_file_once_by_its_hash_and_kind(tmp_path, monkey
     assert sources.store_file(xml).suffix == ".musicxml"
     with pytest.raises(InputFileError, match="not.txt: .*neither MIDI nor MusicXML"):
         sources.store_file(b"hello", "not.txt")
-    with pytest.raises(InputFileError, match="zip archive is not kept"):
-        sources.store_file(_zip({"a.mid": _midi_bytes()}))
+    archive = _zip({"a.mid": _midi_bytes()})  # an upload of several files: kept as it came
+    assert sources.store_file(archive).name == f"{sources.sha256_of(archive)[:16]}.zip"
+    with pytest.raises(InputFileError, match="cut.zip: .*not a readable zip"):
+        sources.store_file(archive[:-10], "cut.zip")
     assert [p.name for p in (tmp_path / "uploads").iterdir() if p.suffix == ".part"] == []
 
 

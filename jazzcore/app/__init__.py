@@ -12,8 +12,11 @@ Not part of the music/model library (nothing in jazzcore imports it); it calls t
 * :mod:`.links` — share links: a solo as query parameters.
 * :mod:`.generation` — the run a page trains, the Generate page's settings and the whole
   path sampled values → notes → MIDI → audio, metrics and piano roll.
+* :mod:`.lab` — the Course lab: one switch of the course's at a time, both sides trained
+  and played, and the notebook of a visitor's run.
 * :mod:`.views` — tables and figures (vocabulary, sampled values, metrics, charts, graphs).
-* :mod:`.uploads` — an uploaded music file, checked and stored.
+* :mod:`.uploads` — an uploaded file (a solo or a .zip of them) in the store, its parts
+  as the picker names them.
 * :mod:`.session` — the Streamlit side shared by the pages: the visitor, the corpus picker,
   their models, starting and following a training. The only module here that imports
   Streamlit.

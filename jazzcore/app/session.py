@@ -35,10 +35,10 @@ from threadpoolctl import threadpool_limits
 
 from jazzcore import sources
 from jazzcore.dataset import Corpus, load_corpus
-from jazzcore.errors import JazzcoreError
+from jazzcore.errors import InputFileError, JazzcoreError
 from jazzcore.model import JazzModel
 from jazzcore.persist import load_model
-from jazzcore.readers import PartInfo, list_parts
+from jazzcore.readers import PartInfo, read_music
 from jazzcore.runtime import keep_freed_memory
 
 from .generation import QUICK_TRAINING, Generation, GenerationSettings, generate, training_run
@@ -46,7 +46,15 @@ from .jobs import RunSpec, TrainingJob, describe_seconds, duration_text
 from .links import SharedSolo, read_share, share_keys, share_url, widget_values
 from .scheduler import ADMITTED
 from .trainer import GONE_AFTER_S, Trainer
-from .uploads import part_label, save_upload
+from .uploads import (
+    Upload,
+    automatic_choice,
+    keep_upload,
+    named,
+    named_error,
+    part_label,
+    solo_rows,
+)
 from .views import CLOSE_SIDEBAR_ON_NARROW_SCREENS, HIDE_HEADER_STOP
 from .visitors import Visitor, VisitorStore
 
@@ -209,13 +217,14 @@ def _open_share_link() -> None:
 
 
 def app_pages(home: Callable[[], None]) -> list[st.Page]:
-    """The app's pages: Home (``home``, in streamlit_app.py) and the four in pages/."""
+    """The app's pages: Home (``home``, in streamlit_app.py) and the five in pages/."""
     return [
         st.Page(home, title="Home", icon="🏠", default=True, url_path="home"),
         st.Page(PAGES / "data.py", title="Data", icon="📊"),
         st.Page(PAGES / "train.py", title="Train", icon="🏋️"),
         st.Page(PAGES / "generate.py", title="Generate", icon="🎼"),
         st.Page(PAGES / "model.py", title="Model", icon="🧠"),
+        st.Page(PAGES / "course.py", title="Course lab", icon="🎓"),
     ]
 
 
@@ -280,16 +289,36 @@ def friendly_errors() -> Iterator[None]:
 
 @st.cache_resource(max_entries=16, show_spinner="Reading the solo and building its grammar…")
 def cached_corpus(
-    source: str, melody_part: int | None = None, chord_part: int | None = None
+    source: str,
+    melody_part: int | None = None,
+    chord_part: int | None = None,
+    whole_song: bool = False,
+    upload: Upload | None = None,
 ) -> Corpus:
-    """A source's Corpus, shared by every session (it is frozen), keyed by path/name and parts."""
-    return load_corpus(source, melody_part=melody_part, chord_part=chord_part)
+    """A source's Corpus, shared by every session (it is frozen), keyed by path/name, parts
+    and reading; an ``upload``'s is named as the visitor named their file."""
+    options = {"melody_part": melody_part, "chord_part": chord_part, "whole_song": whole_song}
+    try:
+        corpus = load_corpus(source, **{k: v for k, v in options.items() if v is not None})
+    except JazzcoreError as exc:
+        if upload is None:
+            raise
+        raise named_error(exc, upload) from None
+    return corpus if upload is None else named(corpus, upload)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def cached_parts(path: str) -> list[PartInfo]:
-    """The parts of an uploaded file, for the melody and chord pickers."""
-    return list_parts(path)
+@st.cache_data(max_entries=32, show_spinner="Reading the file…")
+def cached_parts(path: str, name: str, course_recipe: bool = False) -> tuple[list[PartInfo], str]:
+    """The parts of an uploaded file (``name``: as its visitor named it), for the melody and
+    chord pickers, and the automatic choice in words ('' when no part can be the melody:
+    the corpus says why). The file is parsed once (in the sandbox, kept by its SHA-256):
+    the corpus of any choice of parts reuses that parse."""
+    music = read_music(path, name)
+    try:
+        automatic = automatic_choice(music, course_recipe=course_recipe)
+    except JazzcoreError:
+        automatic = ""
+    return music.infos, automatic
 
 
 def _metheny_source() -> str | None:
@@ -311,22 +340,90 @@ def _metheny_source() -> str | None:
     return "metheny"
 
 
+UPLOAD_TYPES = ["mid", "midi", "xml", "musicxml", "mxl", "zip"]
+
+
+def _once(key: tuple, read: Callable[[], object]):
+    """``read()``, unless it failed before for this ``key`` in this session: then its
+    JazzcoreError again, without reading (a hostile file costs the sandbox's budget once,
+    not at every click). Forgotten at the next upload."""
+    failed = st.session_state.setdefault("_upload_failures", {})
+    if key in failed:
+        raise failed[key]
+    try:
+        return read()
+    except JazzcoreError as exc:
+        failed[key] = exc
+        raise
+
+
+def _take_upload(files: list) -> None:
+    """Keep the files just put in the uploader (once per set of files): the visitor's upload
+    from now on, with the part pickers back on automatic; a refusal is the problem shown."""
+    ids = tuple(f.file_id for f in files)
+    if not ids or st.session_state.get("_upload_ids") == ids:
+        return
+    st.session_state["_upload_ids"] = ids
+    st.session_state["_upload_failures"] = {}
+    st.session_state.pop("_upload_error", None)
+    for key in ("melody_part", "chord_part"):
+        st.session_state[key] = None
+    st.session_state["upload_whole_song"] = False
+    try:
+        remember("upload", keep_upload([(f.name, f.getvalue()) for f in files]))
+    except JazzcoreError as exc:
+        forget("upload")
+        st.session_state["_upload_error"] = str(exc)
+
+
 def _upload_source() -> tuple[str | None, dict]:
+    # One file per upload (Streamlit bounds each file, not how many a visitor picks: many
+    # at once would all sit in the server's memory before any check); several solos come
+    # as one .zip, which is checked before it is unpacked.
     uploaded = st.sidebar.file_uploader(
-        "MIDI or MusicXML file", type=["mid", "midi", "xml", "musicxml", "mxl"], key="upload_file"
+        "A MIDI or MusicXML file, or a .zip of several",
+        type=UPLOAD_TYPES,
+        key="upload_file",
+        help="One file is a solo; a .zip of files is one corpus of several solos.",
     )
-    if uploaded is not None:
-        path = save_upload(uploaded.getvalue(), uploaded.name)
-        remember("upload", (str(path), uploaded.name))
-    kept_upload = st.session_state.get("upload")
-    if kept_upload is None or not Path(kept_upload[0]).is_file():
+    files = [uploaded] if uploaded is not None else []
+    _take_upload(files or [])
+    if not files:
+        st.session_state.pop("_upload_ids", None)  # the same file again is a new upload
+        st.session_state.pop("_upload_error", None)
+    if "_upload_error" in st.session_state:
+        raise InputFileError(st.session_state["_upload_error"])
+    upload = st.session_state.get("upload")
+    if not isinstance(upload, Upload) or not Path(upload.path).is_file():
         st.sidebar.info("Upload a solo: the melody part is found automatically, or pick it below.")
         st.session_state["_problem"] = ("info", "Upload a solo in the sidebar to begin.")
         return None, {}
-    path, name = kept_upload
-    if uploaded is None:
-        st.sidebar.caption(f"Your solo: {name} (uploaded earlier; upload another to replace it).")
-    labels = {None: "automatic"} | {p.index: part_label(p) for p in cached_parts(path)}
+    if not files:
+        st.sidebar.caption(
+            f"Your upload: {upload.name} (uploaded earlier; upload another to replace it)."
+        )
+    if upload.is_archive:
+        return upload.path, {"upload": upload}
+    return upload.path, {"upload": upload, **_part_pickers(upload)}
+
+
+def _part_pickers(upload: Upload) -> dict:
+    """The sidebar's choice of parts for one uploaded file (and of the whole-song reading,
+    for the course's Metheny file): the options of its corpus."""
+    whole_song = False
+    if upload.metheny:
+        whole_song = st.sidebar.checkbox(
+            "Read the whole song",
+            help="This is the course's Metheny file: by default it is read the course's way "
+            "(18 measures, 78 values). Ticked, the general reader reads the whole song.",
+            **kept("upload_whole_song"),
+        )
+    chosen = any(st.session_state.get(k) is not None for k in ("melody_part", "chord_part"))
+    recipe = upload.metheny and not whole_song and not chosen
+    infos, automatic = _once(
+        (upload.path, recipe), lambda: cached_parts(upload.path, upload.name, recipe)
+    )
+    labels = {None: "automatic"} | {p.index: part_label(p) for p in infos}
     for key in ("melody_part", "chord_part"):
         if st.session_state.get(key) not in labels:
             st.session_state[key] = None  # a part of another file
@@ -335,13 +432,15 @@ def _upload_source() -> tuple[str | None, dict]:
         list(labels),
         format_func=labels.get,
         key="melody_part",
-        help="How do I find the melody? The automatic choice prefers a monophonic, high, "
-        "busy part that is not drums.",
+        help="The automatic choice takes the part a musician would: a high line that plays "
+        "most of the time, one note at a time (a piano's top line), never the bass or drums.",
     )
     chords = st.sidebar.selectbox(
         "Chords from", list(labels), format_func=labels.get, key="chord_part"
     )
-    return path, {"melody_part": melody, "chord_part": chords}
+    if automatic and melody is None and chords is None:
+        st.sidebar.caption(automatic)
+    return {"melody_part": melody, "chord_part": chords, "whole_song": whole_song}
 
 
 def corpus_picker(page: st.Page | None = None) -> None:
@@ -368,12 +467,29 @@ def _chosen_corpus() -> Corpus | None:
             source, options = _upload_source()
         if source is None:
             return None
-        corpus = cached_corpus(source, **options)
+        if "upload" in options:  # a user's file: a refusal is remembered, not read again
+            key = (source, *sorted((k, str(v)) for k, v in options.items() if k != "upload"))
+            corpus = _once(key, lambda: cached_corpus(source, **options))
+        else:
+            corpus = cached_corpus(source, **options)
     except JazzcoreError as exc:  # shown once, by the page (corpus_problem)
         st.session_state["_problem"] = ("error", str(exc))
         return None
     st.sidebar.caption(f"{corpus.name}: {len(corpus.values)} values, {corpus.n_values} unique.")
+    if choice == "upload":
+        _corpus_files(corpus)
     return corpus
+
+
+def _corpus_files(corpus: Corpus) -> None:
+    """What each uploaded file gave (its melody and chords), and the files left out, why."""
+    rows = solo_rows(corpus)
+    if len(rows) == 1 and not corpus.skipped:
+        st.sidebar.caption(f"Melody: {rows[0]['melody']}; chords: {rows[0]['chords']}.")
+        return
+    with st.sidebar.expander(f"{len(rows)} solos, {len(corpus.skipped)} files skipped"):
+        lines = [f"{r['file']}: melody {r['melody']}; chords: {r['chords']}" for r in rows]
+        st.markdown("\n".join(f"- {line}" for line in lines + list(corpus.skipped[:20])))
 
 
 def _sidebar_training(on_train_page: bool) -> None:
