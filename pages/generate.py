@@ -9,11 +9,13 @@ switch away. Every result belongs to this user: the last generation lives in
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
 from jazzcore.app import generation as gen
-from jazzcore.app import session, views
+from jazzcore.app import lab, session, views
 from jazzcore.errors import JazzcoreError
 from jazzcore.sample import MAX_TY
 
@@ -215,12 +217,22 @@ from_link = session.shared_from(generation.settings)
 if from_link is not None:
     st.caption(f"From a share link: {from_link.describe()}. Everyone who opens it hears this solo.")
 st.caption(f"Rendered by {audio.detail} ({audio.synth}, {audio.sample_rate} Hz).")
-d1, d2 = st.columns(2)
+d1, d2, d3 = st.columns(3)
 d1.download_button(
     "⬇ MIDI", report.midi_bytes, file_name="jazz_solo.mid", mime="audio/midi", key="download_midi"
 )
 d2.download_button(
     "⬇ WAV", audio.wav, file_name="jazz_solo.wav", mime="audio/wav", key="download_wav"
+)
+# a callable: the notebook is written when the button is pressed, not on every rerun
+d3.download_button(
+    "⬇ Notebook (.ipynb)",
+    functools.partial(lab.notebook, corpus, generation.model, generation.settings),
+    file_name="my_jazz_solo.ipynb",
+    mime="application/x-ipynb+json",
+    key="download_notebook",
+    help="This solo as a Jupyter notebook: it trains the same model on the same corpus and "
+    "makes the same solo with jazzcore, cell by cell (the same seeds give the same MIDI).",
 )
 
 st.plotly_chart(

@@ -46,11 +46,25 @@ with st.form("train_settings"):
     m = c4.number_input("m (training windows)", value=60, step=1, **session.kept("train_m"))
     Tx = c5.number_input("Tx (time steps)", value=30, step=1, **session.kept("train_tx"))
     seed = c6.number_input("seed", value=0, step=1, **session.kept("train_seed"))
+    carry_state = st.checkbox(
+        "carry the LSTM's state from step to step",
+        value=True,
+        help="As the course's text says. Off: the 2018 notebook's printed listing, which "
+        "passes initial_state=[a0, c0] at every step — each prediction then sees only its "
+        "own input (compare the loss curves; the Course lab plays both).",
+        **session.kept("train_carry"),
+    )
     start = st.form_submit_button("▶ Train", type="primary")
 
 if start:
     with session.friendly_errors():
-        config = TrainConfig(n_a=n_a, epochs=epochs, learning_rate=learning_rate, seed=seed)
+        config = TrainConfig(
+            n_a=n_a,
+            epochs=epochs,
+            learning_rate=learning_rate,
+            seed=seed,
+            carry_state=bool(carry_state),
+        )
         session.start_training(training_run(corpus, config, m=m, Tx=Tx))
 
 

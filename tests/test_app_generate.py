@@ -132,7 +132,11 @@ def test_the_default_solo_is_one_line_inside_the_chords(generate_page):
     at.button(key="generate").click().run()
     assert not at.exception and not at.error
     assert len(at.get("audio")) == 1
-    assert {b.label for b in at.get("download_button")} == {"⬇ MIDI", "⬇ WAV"}
+    assert {b.label for b in at.get("download_button")} == {
+        "⬇ MIDI",
+        "⬇ WAV",
+        "⬇ Notebook (.ipynb)",
+    }
     generation = at.session_state["generation"]
     report = generation.report
     assert report.midi_bytes[:4] == b"MThd" and generation.audio.wav[:4] == b"RIFF"

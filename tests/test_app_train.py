@@ -79,6 +79,18 @@ def test_training_two_epochs_adds_two_points_and_a_model(train_page):
     assert at.session_state["model"] is model and len(loss_chart(at)["accuracy"]["x"]) == 2
 
 
+def test_the_courses_state_reset_is_a_switch_of_the_train_page(train_page):
+    at = train_page
+    assert at.checkbox(key="train_carry").value is True  # the course's text: carried
+    at.number_input(key="train_epochs").set_value(2)
+    at.number_input(key="train_n_a").set_value(8)
+    at.checkbox(key="train_carry").uncheck()
+    at.button[0].click().run()
+    finish_training(at)
+    model = at.session_state["model"]
+    assert model.config.carry_state is False and len(model.history) == 2
+
+
 def test_settings_too_big_to_train_are_one_error_line(train_page):
     at = train_page
     # 100 windows of 50 steps with 1024 units: 5.1 M activations, more than the shared

@@ -157,6 +157,7 @@ def widget_values(shared: SharedSolo) -> dict:
         "train_m": shared.m,
         "train_tx": shared.Tx,
         "train_seed": c.seed,
+        "train_carry": c.carry_state,
         "gen_course": s.is_the_course,
         "gen_seed": s.seed,
         "gen_chord_source": s.chord_source,
