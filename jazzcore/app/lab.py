@@ -41,7 +41,7 @@ from .generation import (
     training_run,
 )
 from .jobs import EpochRecord, RunSpec, TrainingJob
-from .views import chart_epochs
+from .views import add_epoch_traces, add_step_bars, chart_epochs
 
 
 @dataclass(frozen=True)
@@ -252,7 +252,6 @@ def loss_charts(
     falling as the steps see more of the solo). The charts share their axes, so the sides
     compare at a glance: the loss from 0 to the highest of any side, the epochs from 1 to
     the longest run, the step losses from 0 to the highest step's."""
-    import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     top = 1.05 * max((r.loss for h in histories for r in h), default=1.0)
@@ -269,33 +268,8 @@ def loss_charts(
             specs=[[{"secondary_y": True}], [{}]],
             subplot_titles=("loss and accuracy per epoch", "loss per time step, trained"),
         )
-        epochs = [r.epoch for r in shown]
-        figure.add_trace(
-            go.Scatter(x=epochs, y=[r.loss for r in shown], name="loss", mode="lines+markers"),
-            row=1,
-            col=1,
-        )
-        figure.add_trace(
-            go.Scatter(
-                x=epochs,
-                y=[r.accuracy for r in shown],
-                name="accuracy",
-                mode="lines",
-                line={"dash": "dot"},
-            ),
-            row=1,
-            col=1,
-            secondary_y=True,
-        )
-        figure.add_trace(
-            go.Bar(
-                x=list(range(1, len(side_steps) + 1)),
-                y=[float(x) for x in side_steps],
-                name="loss at step t",
-            ),
-            row=2,
-            col=1,
-        )
+        add_epoch_traces(figure, shown, row=1, col=1, loss_name="loss")
+        add_step_bars(figure, side_steps, row=2, col=1)
         figure.update_xaxes(range=[0.5, longest + 0.5], row=1, col=1)
         figure.update_yaxes(range=[0, top], row=1, col=1, secondary_y=False)
         figure.update_yaxes(range=[0, 1], tickvals=ACCURACY_TICKS, row=1, col=1, secondary_y=True)

@@ -110,10 +110,37 @@ def chart_epochs(history: Sequence[EpochRecord], points: int = CHART_POINTS) -> 
     return shown
 
 
+def add_epoch_traces(figure, history: Sequence[EpochRecord], *, row: int, col: int, loss_name: str):
+    """The loss (nats, left axis) and the accuracy (0–1, the cell's secondary axis) of each
+    epoch of ``history``, as traces of ``figure``'s cell (row, col)."""
+    import plotly.graph_objects as go
+
+    epochs = [r.epoch for r in history]
+    loss = go.Scatter(x=epochs, y=[r.loss for r in history], name=loss_name, mode="lines+markers")
+    figure.add_trace(loss, row=row, col=col)
+    accuracy = go.Scatter(
+        x=epochs,
+        y=[r.accuracy for r in history],
+        name="accuracy",
+        mode="lines",
+        line={"dash": "dot"},
+    )
+    figure.add_trace(accuracy, row=row, col=col, secondary_y=True)
+
+
+def add_step_bars(figure, steps: Sequence[float], *, row: int, col: int) -> None:
+    """The loss at each time step t (from 1), as bars in ``figure``'s cell (row, col)."""
+    import plotly.graph_objects as go
+
+    bars = go.Bar(
+        x=list(range(1, len(steps) + 1)), y=[float(x) for x in steps], name="loss at step t"
+    )
+    figure.add_trace(bars, row=row, col=col)
+
+
 def progress_chart(history: Sequence[EpochRecord]):
     """Loss and accuracy per epoch (left; at most CHART_POINTS epochs), the last epoch's loss
     per time step (right)."""
-    import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     last = history[-1] if history else None
@@ -126,36 +153,9 @@ def progress_chart(history: Sequence[EpochRecord]):
         specs=[[{"secondary_y": True}, {}]],
         subplot_titles=("loss and accuracy per epoch", "loss per time step (last epoch)"),
     )
-    epochs = [r.epoch for r in history]
-    figure.add_trace(
-        go.Scatter(
-            x=epochs,
-            y=[r.loss for r in history],
-            name="loss (sum over steps)",
-            mode="lines+markers",
-        ),
-        row=1,
-        col=1,
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=epochs,
-            y=[r.accuracy for r in history],
-            name="accuracy",
-            mode="lines",
-            line={"dash": "dot"},
-        ),
-        row=1,
-        col=1,
-        secondary_y=True,
-    )
+    add_epoch_traces(figure, history, row=1, col=1, loss_name="loss (sum over steps)")
     if last is not None:
-        steps = last.per_step_loss
-        figure.add_trace(
-            go.Bar(x=list(range(1, len(steps) + 1)), y=list(steps), name="loss at step t"),
-            row=1,
-            col=2,
-        )
+        add_step_bars(figure, last.per_step_loss, row=1, col=2)
     figure.update_xaxes(title_text="epoch", row=1, col=1)
     figure.update_xaxes(title_text="time step t", row=1, col=2)
     figure.update_yaxes(range=[0, 1], secondary_y=True, row=1, col=1)
