@@ -199,15 +199,16 @@ def train_windows(
         )
     else:
         chunk = chunk_windows(Tx, config.n_a, n_values)
+        live = windows.live_steps  # an empty last step (the course's) is not computed
 
         def window_batch(weights, rows):  # in chunks whose gradients add up to the batch's
             per_step, hits, targets, grads = np.zeros(Tx), 0, 0, None
             for piece in chunks(rows, chunk):
                 x, y = windows.batch(piece)
                 piece_loss, piece_hits, piece_targets, piece_grads = loss_and_grads_indices(
-                    weights, x, y, carry_state=config.carry_state, total=rows.size
+                    weights, x[:live], y[:live], carry_state=config.carry_state, total=rows.size
                 )
-                per_step += piece_loss
+                per_step[:live] += piece_loss
                 hits, targets = hits + piece_hits, targets + piece_targets
                 grads = piece_grads if grads is None else _add(grads, piece_grads)
             return per_step, hits / targets if targets else 0.0, grads
@@ -224,12 +225,12 @@ def _numpy_epochs(batch_grads, m, Tx, n_values, config, on_epoch, should_stop):
     """The NumPy engine's epochs: batch_grads(weights, rows) gives a batch's per-step loss,
     accuracy and gradients; one Adam update per batch. Returns (weights, history)."""
     # The notebook: model = djmodel(Tx, n_a, n_values); model.compile(Adam(...)); model.fit(...)
-    weights = init_weights(n_values, config.n_a, config.seed)
-    optimizer = Adam(weights, config)
-    shuffle = np.random.default_rng([config.seed, 1])  # its own stream: the weights' stay put
     history: list[dict] = []
-    start = time.perf_counter()
     with one_blas_thread():
+        weights = init_weights(n_values, config.n_a, config.seed)
+        optimizer = Adam(weights, config)
+        shuffle = np.random.default_rng([config.seed, 1])  # its own stream: the weights' stay
+        start = time.perf_counter()
         for epoch in range(1, config.epochs + 1):
             if should_stop is not None and should_stop():
                 break

@@ -55,6 +55,13 @@ class TrainingWindows:
         and the empty target of the last step (see the module)."""
         raise NotImplementedError
 
+    @property
+    def live_steps(self) -> int:
+        """The steps a pass must compute: Tx, or Tx − 1 when no window has a target at the
+        last step (the course's Y: its last step is empty) — that step's output then adds
+        nothing to the loss and pushes no gradient, so neither engine computes it."""
+        return self.Tx
+
     def xy(self) -> tuple[np.ndarray, np.ndarray]:
         """The course's dense X (m, Tx, n_values) and Y (Tx, m, n_values) of these windows
         (what ``data_processing`` returns): for the notebook's cells and for checks, not
@@ -103,6 +110,10 @@ class Windows(TrainingWindows):
         object.__setattr__(self, "Tx", Tx)
         object.__setattr__(self, "values", np.ascontiguousarray(values, dtype=np.int32))
         object.__setattr__(self, "starts", np.ascontiguousarray(starts, dtype=np.int64))
+
+    @property
+    def live_steps(self) -> int:  # y's last step is n_values (nothing to predict) everywhere
+        return self.Tx - 1
 
     @classmethod
     def sample(
@@ -183,6 +194,11 @@ class ArrayWindows(TrainingWindows):
     def m(self) -> int:
         return int(self.x.shape[1])
 
+    @property
+    def live_steps(self) -> int:
+        empty = self.Tx > 1 and bool((self.y[-1] == self.n_values).all())
+        return self.Tx - 1 if empty else self.Tx
+
     def batch(self, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         if rows is None:
             return self.x, self.y
@@ -200,8 +216,12 @@ def epoch_batches(m: int, batch_size: int | None, rng: np.random.Generator) -> l
 
 
 def chunks(rows: np.ndarray, size: int) -> list[np.ndarray]:
-    """rows cut into consecutive pieces of at most size (one piece if it fits)."""
-    return [rows[i : i + size] for i in range(0, max(1, rows.size), size)]
+    """rows cut into as few consecutive pieces of at most size as can be, of equal sizes (to
+    one window: one piece if it fits) — no small last piece, whose products are the least
+    efficient, and at most two shapes for a traced or compiled step."""
+    pieces = max(1, -(-rows.size // size))
+    bounds = [k * rows.size // pieces for k in range(pieces + 1)]
+    return [rows[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
 __all__ = ["TrainingWindows", "Windows", "ArrayWindows", "epoch_batches", "chunks"]

@@ -116,7 +116,7 @@ def test_epoch_batches_are_kerass_shuffled_batches():
     batches = epoch_batches(60, 32, np.random.default_rng(0))
     assert [b.size for b in batches] == [32, 28]
     assert np.array_equal(np.sort(np.concatenate(batches)), np.arange(60))  # each window once
-    assert [c.size for c in chunks(np.arange(10), 4)] == [4, 4, 2]
+    assert [c.size for c in chunks(np.arange(10), 4)] == [3, 3, 4]
 
 
 # ---------------------------------------------------------------------------------------
@@ -178,7 +178,7 @@ def test_a_batch_larger_than_a_chunk_trains_the_same(corpus, monkeypatch):
     config = TrainConfig(epochs=3, n_a=16, engine="numpy")
     whole = train_windows(windows, config)
     monkeypatch.setattr(model_module, "CHUNK_BYTES", 4 * 30 * (24 * 16 + 4 * 78) * 25)
-    assert chunk_windows(30, 16, 78) == 25  # 60 windows: chunks of 25, 25 and 10
+    assert chunk_windows(30, 16, 78) == 25  # 60 windows: three chunks of 20
     chunked = train_windows(windows, config)
     for a, b in zip(whole.weights, chunked.weights, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
@@ -301,12 +301,15 @@ def test_tensorflow_outputs_every_step_as_numpy(tf_math, corpus, metheny_model, 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("carry", [True, False])
-def test_tensorflow_loss_and_gradients_are_numpys(tf_math, corpus, carry):
-    x, y = Windows.from_corpus(corpus, 60, 30, 0).batch()
+@pytest.mark.parametrize("chains", [1, 2, 3])
+def test_tensorflow_loss_and_gradients_are_numpys(tf_math, corpus, carry, chains):
+    # chains: the windows in independent groups (two on a CPU of several cores; three: groups
+    # of unequal sizes), whose losses and gradients add up to the batch's
+    x, y = Windows.from_corpus(corpus, 61, 30, 0).batch()
     weights = init_weights(78, 64, seed=11)
     per_step, hits, targets, grads = loss_and_grads_indices(weights, x, y, carry_state=carry)
     tf_per_step, tf_hits, tf_targets, tf_grads = tf_math.loss_and_grads(
-        list(weights), x, y, np.float32(60), carry_state=carry
+        list(weights), x, y, np.float32(61), carry_state=carry, chains=chains
     )
     np.testing.assert_allclose(tf_per_step.numpy(), per_step, rtol=1e-5, atol=1e-6)
     assert (float(tf_hits), float(tf_targets)) == (hits, targets)
@@ -354,19 +357,54 @@ def test_both_engines_give_the_same_loss_curve(tf_math, corpus, settings):
         np.testing.assert_allclose(a, b, atol=1e-4)
 
 
+def test_an_empty_last_step_is_not_computed(corpus):
+    # the course's Y has no target at the last step: its output adds nothing, so neither
+    # engine computes it; a target there (other data) makes it a step like the others
+    windows = Windows.from_corpus(corpus, 60, 30, 0)
+    x, y = windows.batch()
+    assert windows.live_steps == 29 and ArrayWindows(x, y, windows.vocabulary).live_steps == 29
+    y = y.copy()
+    y[-1, :7] = x[-1, :7]
+    full = ArrayWindows(x, y, windows.vocabulary)
+    assert full.live_steps == 30
+    per_step = train_windows(full, TrainConfig(epochs=1, engine="numpy")).history[0]
+    assert per_step["per_step_loss"][-1] > 0
+    assert train_windows(windows, TrainConfig(epochs=1)).history[0]["per_step_loss"][-1] == 0
+
+
+@pytest.mark.slow
+def test_a_target_at_the_last_step_trains_alike_on_both_engines(tf_math, corpus):
+    x, y = Windows.from_corpus(corpus, 60, 30, 0).batch()
+    y = y.copy()
+    y[-1, :7] = x[-1, :7]
+    full = ArrayWindows(x, y, Windows.from_corpus(corpus, 60, 30, 0).vocabulary)
+    curves = {
+        engine: [
+            h["loss"] for h in train_windows(full, TrainConfig(epochs=4, engine=engine)).history
+        ]
+        for engine in ("numpy", "tensorflow")
+    }
+    assert curves["tensorflow"] == pytest.approx(curves["numpy"], rel=1e-5)
+
+
 @pytest.mark.slow
 def test_tensorflow_chunks_and_xla_train_the_same(tf_math, corpus, monkeypatch):
+    from jazzcore.engines import tf_train
     from jazzcore.engines.tf_train import train_tensorflow
 
     windows = Windows.from_corpus(corpus, 60, 30, 0)
     config = TrainConfig(epochs=3, n_a=16, engine="tensorflow")
     whole = train_windows(windows, config)
     xla, _, _ = train_tensorflow(windows, config, xla=True)
+    monkeypatch.setattr(tf_train, "MIN_CHAIN_WINDOWS", 8)
+    assert tf_train.chains_for(60) == (1 if tf_train.gpu_count() else 2)
+    chained = train_windows(windows, config)  # two chains of 30 windows (on a CPU)
     monkeypatch.setattr(model_module, "CHUNK_BYTES", 4 * 30 * (24 * 16 + 4 * 78) * 25)
-    chunked = train_windows(windows, config)  # 60 windows in chunks of 25, 25 and 10
-    for a, b, c in zip(whole.weights, chunked.weights, xla, strict=True):
+    chunked = train_windows(windows, config)  # 60 windows in three chunks of 20
+    for a, b, c, d in zip(whole.weights, chunked.weights, xla, chained.weights, strict=True):
         np.testing.assert_allclose(b, a, atol=1e-5)
         np.testing.assert_allclose(c, a, atol=1e-5)
+        np.testing.assert_allclose(d, a, atol=1e-5)
 
 
 def _run(*args: str, env=None) -> dict:

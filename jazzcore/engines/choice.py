@@ -12,7 +12,8 @@ the recurrent kernel's and the kernel's gradients, the softmax layer forward and
 ``step`` is the fixed cost of one time step (NumPy: Python's calls; TensorFlow: the
 executor's), ``flop`` and ``value`` the machine's speed at products and at element-wise
 arithmetic. TensorFlow also pays once for importing itself (when not yet imported: 2.5 s)
-and for tracing its graph (about 0.8 s for Tx = 30, in proportion to Tx). The constants are
+and for tracing its graph and compiling its steps (about 0.54 s for Tx = 30, in proportion
+to Tx). The constants are
 least-squares fits of ``bench/scale.py --calibrate`` (m = 60 to 3,000, n_a = 32 to 512) on
 the project's 2-core machine (AMD EPYC, AVX-512), within about 25 % of each measured epoch;
 on a GPU the TensorFlow epoch is divided by GPU_SPEEDUP, a guess (no GPU here to measure).
@@ -47,9 +48,9 @@ class EngineCosts:
     import_seconds: float = 0.0
 
 
-NUMPY_COSTS = EngineCosts(step=1.3e-6, flop=9.1e-12, value=7.7e-9)
+NUMPY_COSTS = EngineCosts(step=0.0, flop=8.75e-12, value=8.1e-9)
 TENSORFLOW_COSTS = EngineCosts(
-    step=5.3e-5, flop=3.2e-12, value=8.4e-9, trace=0.027, import_seconds=2.5
+    step=9.6e-5, flop=2.59e-12, value=3.54e-9, trace=0.018, import_seconds=2.5
 )
 GPU_SPEEDUP = 10.0  # not measured here: TensorFlow's per-epoch figures on a GPU
 
