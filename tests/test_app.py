@@ -9,11 +9,11 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pretty_midi
 import pytest
+from app_steps import run_until
 from streamlit.testing.v1 import AppTest
 
 from jazzcore.app import session
@@ -30,16 +30,6 @@ APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
 def fresh_shared_models():
     """Each test starts without the server's shared quick models (another test's)."""
     session.trainer().forget_shared()
-
-
-def run_until(at, condition, timeout: float = 60) -> None:
-    """Rerun the page until ``condition(at)`` holds (a live view's reruns, in AppTest)."""
-    deadline = time.monotonic() + timeout
-    at.run()
-    while not condition(at):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-        at.run()
 
 
 def hear_a_solo(at) -> None:

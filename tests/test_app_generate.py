@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import urllib.parse
 from pathlib import Path
 
 import pretty_midi
 import pytest
+from app_steps import run_until
 from streamlit.testing.v1 import AppTest
 
 from jazzcore.app import session
@@ -259,16 +259,6 @@ def test_a_bad_progression_is_an_error_and_a_good_one_recovers(generate_page):
     corpus = load_corpus("leadsheets")
     pitches = [n.pitch for s in corpus.solos for m in s.measures for n in m.notes if not n.is_rest]
     assert all(min(pitches) <= n.pitch <= max(pitches) for n in melody)
-
-
-def run_until(at, condition, timeout: float = 60) -> None:
-    """Rerun the page until ``condition(at)`` holds (a live view's reruns, in AppTest)."""
-    deadline = time.monotonic() + timeout
-    at.run()
-    while not condition(at):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-        at.run()
 
 
 def test_without_a_model_quick_train_then_generate(open_app):
