@@ -31,7 +31,7 @@ from jazzcore.course import export_notebook
 from jazzcore.dataset import Corpus
 from jazzcore.errors import ParameterError
 from jazzcore.model import JazzModel, TrainConfig
-from jazzcore.network import loss_and_grads
+from jazzcore.network import forward
 
 from .generation import (
     COURSE_WAY,
@@ -238,9 +238,10 @@ def step_losses(model: JazzModel, corpus: Corpus) -> np.ndarray:
     :func:`training_run` drew them), its state handled as it was trained. Measured on the
     weights, not read from the history: a model kept on disk keeps no per-step losses."""
     X, Y = corpus.xy(model.data_shape.m, model.data_shape.Tx, model.config.seed)
-    Xt = np.swapaxes(X, 0, 1)
-    per_step, _, _ = loss_and_grads(model.weights, Xt, Y, carry_state=model.config.carry_state)
-    return per_step
+    # the forward pass only (no gradients: this runs at every rerun of the page)
+    _, cache = forward(model.weights, np.swapaxes(X, 0, 1), carry_state=model.config.carry_state)
+    log_probs = cache[-1]
+    return (Y * -log_probs).sum(axis=-1).mean(axis=1)
 
 
 def loss_charts(
