@@ -52,10 +52,11 @@ def clear_cells() -> None:
 
 
 def _cells(n_a: int, n_values: int, Tx: int) -> tuple:
-    """(first, step, back, back_first): the XLA-compiled pieces for n_a units. A run with the
-    carried state compiles step and back only (step 0 is a step from a = c = 0, its extra
-    product 1/Tx of the forward's, cheaper than compiling another function: 0.1 s); one
-    without it, first and back_first."""
+    """(first, step, back, back_first, per_input): the XLA-compiled pieces for n_a units,
+    each compiled at its first call. Step 0 starts from a = c = 0: it is ``first`` forward
+    and ``back_first`` back (no product with a zero state, none for a step before it);
+    per_input sums dZ's rows by input value (the kernel's gradient: a one-hot product as a
+    segment sum, 4–5× faster than the product, measured for 18,000 rows of 2,048)."""
     key = (n_a, n_values, Tx)
     if key in _CELLS:
         return _CELLS[key]
@@ -90,8 +91,12 @@ def _cells(n_a: int, n_values: int, Tx: int) -> tuple:
         dc = (dc + (dA_t + da) * a_to_c) * forget
         return dZ, dc, tf.matmul(dZ, UT)
 
+    def per_input(dZ, inputs):  # Σ of dZ's rows whose input is v, for v = 0 … n_values
+        return tf.math.unsorted_segment_sum(dZ, inputs, n_values + 1)
+
     options = {"jit_compile": True, "autograph": False, "reduce_retracing": True}
-    _CELLS[key] = tuple(tf.function(f, **options) for f in (first, step, back, back_first))
+    pieces = (first, step, back, back_first, per_input)
+    _CELLS[key] = tuple(tf.function(f, **options) for f in pieces)
     return _CELLS[key]
 
 
@@ -103,15 +108,15 @@ def logits_and_cache(weights, x, *, carry_state: bool = True):
     kernel, recurrent, bias, dense_kernel, dense_bias = weights
     n_values, n_a = kernel.shape[0], recurrent.shape[0]
     Tx = x.shape[0]
-    first, step, _, _ = _cells(n_a, n_values, Tx)
+    first, step, *_ = _cells(n_a, n_values, Tx)
     s = gate_scale(n_a, np.float32)
     rows = tf.concat([kernel + bias, bias[None]], axis=0) * s  # row n_values: x = 0, bias alone
     G = tf.unstack(tf.gather(rows, x), Tx)  # the input part of every gate, pre-scaled by s
     U = recurrent * s
     outputs, local, forget, a_to_c = [], [], [], []
-    a = c = tf.zeros(tf.stack([tf.shape(x)[1], n_a]))  # a0 = c0 = 0
+    a = c = None  # a0 = c0 = 0: step 0 is `first`
     for t in range(Tx):
-        if not carry_state:
+        if t == 0 or not carry_state:
             a, c, dz, f, da_dc = first(G[t])
         else:
             a, c, dz, f, da_dc = step(G[t], a, c, U)
@@ -174,7 +179,7 @@ def _loss_and_grads(weights, x, y, total, carry_state):
     n_values, n_a = kernel.shape[0], recurrent.shape[0]
     Tx = x.shape[0]
     b = tf.shape(x)[1]
-    _, _, back, back_first = _cells(n_a, n_values, Tx)
+    _, _, back, back_first, per_input = _cells(n_a, n_values, Tx)
     logits, (H, local, forget, a_to_c) = logits_and_cache(weights, x, carry_state=carry_state)
     targets = tf.reshape(y, [-1])
     present = targets < n_values
@@ -193,22 +198,21 @@ def _loss_and_grads(weights, x, y, total, carry_state):
     da = dc = zeros
     dZ = [None] * Tx
     for t in reversed(range(Tx)):
-        if carry_state:  # (at t = 0 the da, dc for step -1 go nowhere)
+        if carry_state and t > 0:
             dZ[t], dc, da = back(dA[t], da, dc, a_to_c[t], local[t], forget[t], UT)
         else:  # step t started from a0 = c0 = 0: nothing flows back
             dZ[t] = back_first(dA[t], da, dc, a_to_c[t], local[t])
             da = dc = zeros
     dZ = tf.reshape(tf.stack(dZ), (-1, 4 * n_a))
-    # [a⟨t-1⟩, one-hot x⟨t⟩]ᵀ dZ: the recurrent kernel's gradient and the kernel's in one
-    # product (a⟨0⟩ = 0; a one-hot row is a sum of dZ's rows, faster as a product than as
-    # TensorFlow's scatter-add: 6.7 ms against 9.8 for m = 600, n_a = 256)
-    previous = tf.concat([tf.zeros(tf.stack([b, n_a])), H[: (Tx - 1) * b]], 0)
-    inputs = tf.one_hot(tf.reshape(x, [-1]), n_values + 1)
-    both = tf.matmul(tf.concat([previous, inputs], 1), dZ, transpose_a=True)
+    # a⟨t-1⟩ᵀ dZ⟨t⟩ summed over t in one product, from t = 1 (a⟨0⟩ = 0); x⟨t⟩ is one-hot, so
+    # the kernel's gradient is dZ's rows summed by input value (n_values: x = 0, no row)
+    inputs = per_input(dZ, tf.reshape(x, [-1]))
     grads = [
-        both[n_a : n_a + n_values],
-        both[:n_a] if carry_state else tf.zeros_like(recurrent),
-        tf.reduce_sum(both[n_a:], axis=0),  # every row of dZ has one input, x = 0 included
+        inputs[:n_values],
+        tf.matmul(H[: (Tx - 1) * b], dZ[b:], transpose_a=True)
+        if carry_state and Tx > 1
+        else tf.zeros_like(recurrent),
+        tf.reduce_sum(inputs, axis=0),  # every row of dZ has one input, x = 0 included
         tf.matmul(H, D, transpose_a=True),
         tf.reduce_sum(D, axis=0),
     ]
