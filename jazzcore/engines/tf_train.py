@@ -251,7 +251,13 @@ def train_tensorflow(
         return step
 
     steps: dict[tuple[bool, bool], Callable] = {}
-    data = strategy.distribute_datasets_from_function(_dataset_function(windows, config, chunk))
+    dataset_of = _dataset_function(windows, config, chunk)
+    if strategy is tf.distribute.get_strategy():  # one replica: the dataset as it is (handed
+        # out through distribute_datasets_from_function, each step took 6 % longer: 0.69 s
+        # against 0.65 for m = 600, n_a = 512)
+        data = dataset_of(tf.distribute.InputContext())
+    else:
+        data = strategy.distribute_datasets_from_function(dataset_of)
     iterator = iter(data)
     sizes = [rows.size for rows in epoch_batches(m, config.batch_size, np.random.default_rng(0))]
     history: list[dict] = []
