@@ -117,7 +117,7 @@ def row(m: int, n_a: int, epochs: int) -> dict:
     from jazzcore.runtime import keep_freed_memory
     from jazzcore.training import train_windows
 
-    keep_freed_memory()
+    keep_freed_memory(large=True)
     windows = windows_of(m)
     out = {"m": m, "n_a": n_a, "epochs": epochs}
     config = TrainConfig(n_a=n_a, epochs=epochs)
@@ -157,7 +157,7 @@ def memory_run(m: int, n_a: int, epochs: int) -> dict:
     from jazzcore.runtime import keep_freed_memory
     from jazzcore.training import train_windows
 
-    keep_freed_memory()
+    keep_freed_memory(large=True)
     windows = windows_of(m)
     start = time.perf_counter()
     model = train_windows(windows, TrainConfig(n_a=n_a, epochs=epochs))
@@ -189,7 +189,7 @@ def calibrate_point(m: int, n_a: int, engine: str) -> dict:
     from jazzcore.runtime import keep_freed_memory
     from jazzcore.training import train_windows
 
-    keep_freed_memory()
+    keep_freed_memory(large=True)
     windows = windows_of(m)
     model = train_windows(windows, TrainConfig(n_a=n_a, epochs=6, engine=engine))
     seconds = [h["seconds"] for h in model.history]

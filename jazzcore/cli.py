@@ -184,7 +184,7 @@ def _train(args) -> None:
         bar.update(1)
         bar.set_postfix(loss=f"{info['loss']:.3f}", acc=f"{info['accuracy']:.2f}", refresh=False)
 
-    keep_freed_memory()
+    keep_freed_memory(large=True)  # a training process: big blocks stay mapped too
     start = time.perf_counter()
     try:
         model = train_windows(windows, config, on_epoch=on_epoch, source=corpus.source)
