@@ -38,7 +38,8 @@ def keep_freed_memory(*, large: bool = False) -> None:
     large: also serve blocks over 32 MB from the heap (no mmap at all), for a process that
     trains big models: the TensorFlow engine's steps and stacks of m = 3,000, n_a = 512
     are blocks of 70–150 MB, about 800 MB an epoch, which cost 200,000 page faults and
-    0.5 s of the kernel's time an epoch (3.5 s → 3.2 s an epoch, the same peak memory).
+    0.5 s of the kernel's time an epoch (3.4 s → 3.2 s an epoch; bench/scale.py's peak at
+    that size 1.55 → 1.67 GB, the heap's fragments).
     Freed heap memory then stays with the process, so a long-lived server should not ask
     for it. Elsewhere than glibc this does nothing.
     """

@@ -4,9 +4,9 @@ The same cell (gates i, f, c, o; one tanh for all four gates, σ(z) = (1 + tanh(
 same softmax cross-entropy (the sum over the steps of the mean over the windows; an empty
 target adds nothing and pushes no gradient), the same back-propagation through time, written
 out rather than left to ``GradientTape``: the derivatives that do not depend on the running
-gradient are made during the forward pass, and the weights' gradients are three large
-products at the end (the kernel's from the inputs' indices, with the recurrent kernel's, in
-one product). The loop over the Tx steps is unrolled in the graph (a ``tf.function`` traces
+gradient are made during the forward pass, and the weights' gradients come at the end: two
+large products (the recurrent kernel's, the Dense layer's) and a segment sum by input value
+(the kernel's: x is one-hot). The loop over the Tx steps is unrolled in the graph (a ``tf.function`` traces
 it once per run); each time step, forward and back, is one small XLA-compiled function (its
 product and its element-wise arithmetic fused), compiled once and called Tx times.
 
